@@ -1,0 +1,3 @@
+from karashi.cli.main import main
+
+main()

@@ -1,0 +1,44 @@
+"""IAM handlers for virtual MFA devices."""
+
+from __future__ import annotations
+
+import base64
+
+from karashi.http import xml
+from karashi.iam.call import IamCall, page
+from karashi.identity import mfa, users
+
+
+def create_virtual_mfa_device(call: IamCall) -> list[xml.Node]:
+    device = mfa.create_virtual_device(call.store, call.account,
+                                       call.require("VirtualMFADeviceName"), call.get("Path"))
+    # Both are blobs on the wire: base64 of the Base32 text and of the PNG bytes.
+    return [("VirtualMFADevice", [
+        ("SerialNumber", device.serial),
+        ("Base32StringSeed", base64.b64encode(device.seed_base32.encode()).decode()),
+        ("QRCodePNG", base64.b64encode(device.qr_png).decode()),
+    ])]
+
+
+def enable_mfa_device(call: IamCall) -> None:
+    mfa.enable_device(call.store, call.account, call.require("UserName"),
+                      call.require("SerialNumber"), call.require("AuthenticationCode1"),
+                      call.require("AuthenticationCode2"))
+
+
+def list_mfa_devices(call: IamCall) -> list[xml.Node]:
+    user = users.get_user(call.store, call.account, call.user_name())
+    devices = mfa.list_user_devices(call.store, call.account, user)
+    chosen, paging = page(call, devices)
+    members = [("member", [("UserName", d.user_name), ("SerialNumber", d.serial),
+                           ("EnableDate", d.enabled_at)]) for d in chosen]
+    return [("MFADevices", members), *paging]
+
+
+def deactivate_mfa_device(call: IamCall) -> None:
+    mfa.deactivate_device(call.store, call.account, call.user_name(),
+                          call.require("SerialNumber"))
+
+
+def delete_virtual_mfa_device(call: IamCall) -> None:
+    mfa.delete_virtual_device(call.store, call.account, call.require("SerialNumber"))

@@ -1,0 +1,197 @@
+"""Object operations: PutObject, GetObject (with Range), HeadObject, DeleteObject."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from email.utils import format_datetime, parsedate_to_datetime
+
+from karashi.http.response import Response
+from karashi.s3.buckets import missing_bucket
+from karashi.s3.call import S3Call, blocking
+from karashi.s3.errors import InvalidRange, NoSuchKey, PreconditionFailed
+from karashi.s3.upload import receive_body
+from karashi.store import objects as meta
+from karashi.store.objects import ObjectMeta
+
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+#: Headers kept with an object and returned on GET and HEAD.
+STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
+                  "cache-control", "expires")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_OVERRIDES = {
+    "response-content-type": "content-type",
+    "response-content-language": "content-language",
+    "response-expires": "expires",
+    "response-cache-control": "cache-control",
+    "response-content-disposition": "content-disposition",
+    "response-content-encoding": "content-encoding",
+}
+
+
+async def _existing_bucket(call: S3Call) -> None:
+    def lookup() -> meta.Bucket | None:
+        with call.store.engine.connect() as conn:
+            return meta.get_bucket(conn, call.bucket)
+    if await blocking(lookup) is None:
+        raise missing_bucket(call.bucket)
+
+
+def _stored_headers(call: S3Call) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in call.request.headers.items():
+        if name.startswith("x-amz-meta-") or name in STORED_HEADERS:
+            kept[name] = value
+    encoding = [e for e in kept.get("content-encoding", "").split(",")
+                if e.strip() and e.strip() != "aws-chunked"]
+    if encoding:
+        kept["content-encoding"] = ",".join(e.strip() for e in encoding)
+    else:
+        kept.pop("content-encoding", None)
+    return kept
+
+
+async def put_object(call: S3Call) -> Response:
+    await _existing_bucket(call)
+    writer = call.store.blobs.writer()
+    try:
+        checksums = await receive_body(call, writer)
+        blob = await blocking(writer.commit)
+    except BaseException:
+        writer.abort()
+        raise
+
+    headers = _stored_headers(call) | checksums
+    obj = ObjectMeta(call.bucket, call.key, writer.size, writer.etag,
+                     call.request.headers.get("content-type") or DEFAULT_CONTENT_TYPE,
+                     call.store.now(), blob, headers)
+    try:
+        replaced = await blocking(meta.put_object, call.store, obj)
+    except BaseException:
+        call.store.blobs.delete(blob)
+        raise
+    if replaced is not None:
+        call.store.blobs.delete(replaced)
+    return Response(200, headers=[("etag", f'"{obj.etag}"'), *checksums.items()])
+
+
+async def _object(call: S3Call) -> ObjectMeta:
+    def lookup() -> tuple[meta.Bucket | None, ObjectMeta | None]:
+        with call.store.engine.connect() as conn:
+            return meta.get_bucket(conn, call.bucket), meta.get_object(conn, call.bucket,
+                                                                        call.key)
+    bucket, obj = await blocking(lookup)
+    if bucket is None:
+        raise missing_bucket(call.bucket)
+    if obj is None:
+        raise NoSuchKey("The specified key does not exist.", Key=call.key)
+    return obj
+
+
+def _object_headers(call: S3Call, obj: ObjectMeta) -> list[tuple[str, str]]:
+    headers = [("etag", f'"{obj.etag}"'),
+               ("last-modified", format_datetime(obj.last_modified, usegmt=True)),
+               ("content-type", obj.content_type), ("accept-ranges", "bytes")]
+    stored = dict(obj.headers)
+    for param, header in _OVERRIDES.items():
+        value = call.request.query_value(param)
+        if value is not None:
+            if header == "content-type":
+                headers[2] = ("content-type", value)
+            else:
+                stored[header] = value
+    if call.request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
+        stored = {k: v for k, v in stored.items() if not k.startswith("x-amz-checksum-")}
+    headers += sorted(stored.items())
+    return headers
+
+
+def _preconditions(call: S3Call, obj: ObjectMeta) -> int | None:
+    """RFC 7232 conditional headers: 412 or 304, or None to go on."""
+    h = call.request.headers
+    etag = f'"{obj.etag}"'
+    modified = obj.last_modified.replace(microsecond=0)
+    if "if-match" in h and h["if-match"].strip() not in (etag, "*", obj.etag):
+        return 412
+    if "if-unmodified-since" in h and "if-match" not in h:
+        since = _http_date(h["if-unmodified-since"])
+        if since is not None and modified > since:
+            return 412
+    if "if-none-match" in h:
+        if h["if-none-match"].strip() in (etag, "*", obj.etag):
+            return 304
+    elif "if-modified-since" in h:
+        since = _http_date(h["if-modified-since"])
+        if since is not None and modified <= since:
+            return 304
+    return None
+
+
+def _http_date(value: str) -> object:
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, end inclusive) for a single ``bytes=`` range, None for the whole body."""
+    if header is None:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
+        return None  # S3 ignores a Range it cannot parse, as RFC 7233 allows.
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:
+        length = int(last)
+        if length == 0:
+            raise InvalidRange("The requested range is not satisfiable",
+                               RangeRequested=header, ActualObjectSize=str(size))
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        raise InvalidRange("The requested range is not satisfiable",
+                           RangeRequested=header, ActualObjectSize=str(size))
+    return start, end
+
+
+async def get_object(call: S3Call, head: bool = False) -> Response:
+    obj = await _object(call)
+    headers = _object_headers(call, obj)
+    status = _preconditions(call, obj)
+    if status == 412:
+        raise PreconditionFailed("At least one of the pre-conditions you specified did not "
+                                 "hold", Condition="If-Match")
+    if status == 304:
+        return Response(304, headers=[h for h in headers if h[0] in ("etag", "last-modified")])
+
+    byte_range = _byte_range(call.request.headers.get("range"), obj.size)
+    start, length, status = 0, obj.size, 200
+    if byte_range is not None:
+        start, end = byte_range
+        length, status = end - start + 1, 206
+        headers.append(("content-range", f"bytes {start}-{end}/{obj.size}"))
+    headers.append(("content-length", str(length)))
+    if head:
+        return Response(status, headers=headers)
+    return Response(status, headers=headers, stream=_read(call, obj.blob, start, length))
+
+
+async def _read(call: S3Call, blob: str, start: int, length: int) -> AsyncIterator[bytes]:
+    for piece in call.store.blobs.read(blob, start, length):
+        yield piece
+
+
+async def head_object(call: S3Call) -> Response:
+    return await get_object(call, head=True)
+
+
+async def delete_object(call: S3Call) -> Response:
+    await _existing_bucket(call)
+    blob = await blocking(meta.delete_object, call.store, call.bucket, call.key)
+    if blob is not None:
+        call.store.blobs.delete(blob)
+    return Response(204)

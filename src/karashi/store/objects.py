@@ -1,0 +1,170 @@
+"""Queries on buckets and objects. Keys are stored as UTF-8 bytes and ordered bytewise."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from karashi.store import Store, as_utc
+from karashi.store.schema import buckets, objects
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    account_id: str
+    region: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ObjectMeta:
+    bucket: str
+    key: str
+    size: int
+    etag: str
+    content_type: str
+    last_modified: datetime
+    blob: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class BucketExists(Exception):
+    def __init__(self, owner: str) -> None:
+        super().__init__(owner)
+        self.owner = owner
+
+
+def get_bucket(conn: Connection, name: str) -> Bucket | None:
+    row = conn.execute(select(buckets).where(buckets.c.name == name)).first()
+    if row is None:
+        return None
+    return Bucket(row.name, row.account_id, row.region, as_utc(row.created_at))
+
+
+def create_bucket(store: Store, name: str, account: str, region: str) -> Bucket:
+    """Create the bucket; raises BucketExists (with its owner) if the name is taken."""
+    bucket = Bucket(name, account, region, store.now())
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(insert(buckets).values(
+                name=name, account_id=account, region=region, created_at=bucket.created_at))
+    except IntegrityError:
+        with store.engine.connect() as conn:
+            existing = get_bucket(conn, name)
+        raise BucketExists(existing.account_id if existing else "") from None
+    return bucket
+
+
+def list_buckets(store: Store, account: str) -> list[Bucket]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(buckets).where(buckets.c.account_id == account)
+                            .order_by(buckets.c.name)).all()
+    return [Bucket(r.name, r.account_id, r.region, as_utc(r.created_at)) for r in rows]
+
+
+def delete_bucket(store: Store, name: str) -> bool:
+    """Delete an empty bucket; False if it still holds objects."""
+    with store.engine.begin() as conn:
+        if conn.execute(select(objects.c.key).where(objects.c.bucket == name).limit(1)).first():
+            return False
+        conn.execute(delete(buckets).where(buckets.c.name == name))
+    return True
+
+
+def _meta(row: object) -> ObjectMeta:
+    r = row  # a Row; typed loosely to keep the mapping readable
+    return ObjectMeta(r.bucket, r.key.decode(), r.size, r.etag,  # type: ignore[attr-defined]
+                      r.content_type, as_utc(r.last_modified),  # type: ignore[attr-defined]
+                      r.blob, json.loads(r.headers))  # type: ignore[attr-defined]
+
+
+def get_object(conn: Connection, bucket: str, key: str) -> ObjectMeta | None:
+    row = conn.execute(select(objects).where(
+        objects.c.bucket == bucket, objects.c.key == key.encode())).first()
+    return _meta(row) if row else None
+
+
+def put_object(store: Store, meta: ObjectMeta) -> str | None:
+    """Insert or replace the object's row; returns the blob it replaced, if any."""
+    values = dict(size=meta.size, etag=meta.etag, content_type=meta.content_type,
+                  headers=json.dumps(meta.headers, sort_keys=True), blob=meta.blob,
+                  last_modified=meta.last_modified)
+    key = meta.key.encode()
+    where = (objects.c.bucket == meta.bucket) & (objects.c.key == key)
+    with store.engine.begin() as conn:
+        old = conn.execute(select(objects.c.blob).where(where)).scalar_one_or_none()
+        if old is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(objects).values(bucket=meta.bucket, key=key, **values))
+                return None
+            except IntegrityError:
+                # Another writer created the key meanwhile: last writer wins, as in S3.
+                old = conn.execute(select(objects.c.blob).where(where)).scalar_one()
+        conn.execute(update(objects).where(where).values(**values))
+    return str(old)
+
+
+def delete_object(store: Store, bucket: str, key: str) -> str | None:
+    """Remove the row; returns the blob to delete, or None if there was no object."""
+    where = (objects.c.bucket == bucket) & (objects.c.key == key.encode())
+    with store.engine.begin() as conn:
+        blob = conn.execute(select(objects.c.blob).where(where)).scalar_one_or_none()
+        if blob is not None:
+            conn.execute(delete(objects).where(where))
+    return None if blob is None else str(blob)
+
+
+def _after(prefix: bytes) -> bytes | None:
+    """The smallest byte string greater than every string starting with ``prefix``."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
+
+
+def scan(store: Store, bucket: str, prefix: str, start_after: str, limit: int,
+         delimiter: str = "") -> tuple[list[ObjectMeta | str], bool]:
+    """Up to ``limit`` entries after ``start_after``, in key order: objects, or common
+    prefixes (as str) when a delimiter is given. Returns (entries, truncated)."""
+    prefix_b, marker = prefix.encode(), start_after.encode()
+    entries: list[ObjectMeta | str] = []
+    lower, inclusive = max(marker, prefix_b), marker < prefix_b
+    upper = _after(prefix_b) if prefix_b else None
+    batch = limit + 1
+    with store.engine.connect() as conn:
+        while True:
+            query = select(objects).where(objects.c.bucket == bucket)
+            query = query.where(objects.c.key >= lower if inclusive else objects.c.key > lower)
+            if upper is not None:
+                query = query.where(objects.c.key < upper)
+            rows = conn.execute(query.order_by(objects.c.key).limit(batch)).all()
+            jumped = False
+            for row in rows:
+                key = row.key.decode()
+                cut = key.find(delimiter, len(prefix)) if delimiter else -1
+                if cut < 0:
+                    if len(entries) == limit:
+                        return entries, True
+                    entries.append(_meta(row))
+                    lower, inclusive = row.key, False
+                    continue
+                # Every key under this common prefix rolls up into one entry; the next
+                # query starts past all of them.
+                common = key[: cut + len(delimiter)]
+                if common.encode() > marker:
+                    if len(entries) == limit:
+                        return entries, True
+                    entries.append(common)
+                skip = _after(common.encode())
+                if skip is None:
+                    return entries, False
+                lower, inclusive, jumped = skip, True, True
+                break
+            if not jumped and len(rows) < batch:
+                return entries, False

@@ -1,0 +1,140 @@
+"""Metadata tables, described once with SQLAlchemy Core.
+
+The Alembic migrations in ``store/migrations`` create exactly these tables; a test
+checks the two agree. Secrets are stored sealed (``store/sealed.py``), never in clear.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary,
+    MetaData, String, Table, Text, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(12), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("path", String(512), nullable=False, default="/"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name", name="uq_users_account_name"),
+)
+
+access_keys = Table(
+    "access_keys", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    # NULL for the account's root user.
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=True),
+    Column("secret_sealed", LargeBinary, nullable=False),
+    Column("status", String(8), nullable=False, default="Active"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_access_keys_user", "user_id"),
+)
+
+managed_policies = Table(
+    "managed_policies", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False, default="/"),
+    Column("arn", String(2048), nullable=False, unique=True),
+    Column("description", String(1000), nullable=False, default=""),
+    Column("default_version", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name", name="uq_policies_account_name"),
+)
+
+policy_versions = Table(
+    "policy_versions", metadata,
+    Column("policy_id", String(32), ForeignKey("managed_policies.id"), primary_key=True),
+    Column("version_id", String(8), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_policy_attachments = Table(
+    "user_policy_attachments", metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("policy_id", String(32), ForeignKey("managed_policies.id"), primary_key=True),
+    Column("attached_at", DateTime(timezone=True), nullable=False),
+)
+
+mfa_devices = Table(
+    "mfa_devices", metadata,
+    Column("serial", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("path", String(512), nullable=False, default="/"),
+    Column("seed_sealed", LargeBinary, nullable=False),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=True),
+    Column("enabled_at", DateTime(timezone=True), nullable=True),
+    # The highest TOTP time step accepted so far: a code is never accepted twice.
+    Column("last_step", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name", name="uq_mfa_account_name"),
+)
+
+login_profiles = Table(
+    "login_profiles", metadata,
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("reset_required", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("access_key_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    # NULL for sessions of the root user.
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=True),
+    Column("secret_sealed", LargeBinary, nullable=False),
+    # SHA-256 of the session token: the token itself is never stored.
+    Column("token_hash", String(64), nullable=False),
+    Column("mfa_at", DateTime(timezone=True), nullable=True),
+    Column("mfa_serial", String(2048), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sessions_expires", "expires_at"),
+)
+
+buckets = Table(
+    "buckets", metadata,
+    Column("name", String(63), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+objects = Table(
+    "objects", metadata,
+    Column("bucket", String(63), ForeignKey("buckets.name"), primary_key=True),
+    # UTF-8 bytes: both SQLite and PostgreSQL then order keys as S3 does, bytewise.
+    Column("key", LargeBinary(1024), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(64), nullable=False),
+    Column("content_type", String(256), nullable=False),
+    # JSON object: user metadata (x-amz-meta-*) and stored system headers.
+    Column("headers", Text, nullable=False),
+    Column("blob", String(64), nullable=False),
+    Column("last_modified", DateTime(timezone=True), nullable=False),
+)
+
+settings_table = Table(
+    "server_settings", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+)
