@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from karashi import iam, s3, sts
 from karashi.audit import AuditEvent
 from karashi.auth import SignedRequest, parse_request, verify_signature
+from karashi.auth.errors import SignatureDoesNotMatch
 from karashi.config import Settings
 from karashi.errors import ServiceError
 from karashi.http.errors import query_error, query_result, s3_error
@@ -105,9 +106,11 @@ class Application:
         return response
 
     def error(self, err: ServiceError, service: str, request: Request) -> Response:
-        for name in ("canonical_request", "string_to_sign"):
-            if hasattr(err, name):
-                logger.debug("%s for request %s:\n%s", name, request.id, getattr(err, name))
+        if isinstance(err, SignatureDoesNotMatch):
+            # Ours, to compare with the client's; the session token is masked.
+            logger.debug("signature mismatch for request %s\ncanonical request:\n%s\n"
+                         "string to sign:\n%s", request.id, err.loggable_canonical_request(),
+                         err.string_to_sign)
         if service == "s3":
             return s3_error(err, request.id, request.raw_path)
         return query_error(err, service, request.id)

@@ -88,7 +88,7 @@ async def _object(call: S3Call) -> ObjectMeta:
     return obj
 
 
-def _object_headers(call: S3Call, obj: ObjectMeta) -> list[tuple[str, str]]:
+def _object_headers(call: S3Call, obj: ObjectMeta, ranged: bool) -> list[tuple[str, str]]:
     headers = [("etag", f'"{obj.etag}"'),
                ("last-modified", format_datetime(obj.last_modified, usegmt=True)),
                ("content-type", obj.content_type), ("accept-ranges", "bytes")]
@@ -100,7 +100,8 @@ def _object_headers(call: S3Call, obj: ObjectMeta) -> list[tuple[str, str]]:
                 headers[2] = ("content-type", value)
             else:
                 stored[header] = value
-    if call.request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
+    # A checksum is of the whole object: S3 sends none with a part of it.
+    if ranged or call.request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
         stored = {k: v for k, v in stored.items() if not k.startswith("x-amz-checksum-")}
     headers += sorted(stored.items())
     return headers
@@ -160,7 +161,8 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 async def get_object(call: S3Call, head: bool = False) -> Response:
     obj = await _object(call)
-    headers = _object_headers(call, obj)
+    byte_range = _byte_range(call.request.headers.get("range"), obj.size)
+    headers = _object_headers(call, obj, ranged=byte_range is not None)
     status = _preconditions(call, obj)
     if status == 412:
         raise PreconditionFailed("At least one of the pre-conditions you specified did not "
@@ -168,7 +170,6 @@ async def get_object(call: S3Call, head: bool = False) -> Response:
     if status == 304:
         return Response(304, headers=[h for h in headers if h[0] in ("etag", "last-modified")])
 
-    byte_range = _byte_range(call.request.headers.get("range"), obj.size)
     start, length, status = 0, obj.size, 200
     if byte_range is not None:
         start, end = byte_range

@@ -2,88 +2,60 @@
 
 Current SDKs send ``STREAMING-UNSIGNED-PAYLOAD-TRAILER`` bodies with an
 ``x-amz-checksum-*`` trailer over HTTPS, and signed or hashed bodies otherwise. Every
-declared digest is checked before the object becomes visible; ``aws-chunked`` never
-reaches the stored Content-Encoding.
+declared digest is checked before the object becomes visible ("Checking object
+integrity", Amazon S3 User Guide); ``aws-chunked`` never reaches the stored
+Content-Encoding.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 
 from karashi.auth import (
-    STREAMING_MODES, ChecksumVerifier, ChunkedDecoder, PayloadVerifier,
+    STREAMING_MODES, ChunkedDecoder, ContentMD5Verifier, PayloadVerifier,
+    checksum_from_headers,
 )
 from karashi.s3.call import S3Call
 from karashi.s3.errors import EntityTooLarge, InvalidArgument, InvalidRequest
-from karashi.errors import ServiceError
 from karashi.store.blobs import BlobWriter
 
 MAX_PUT_SIZE = 5 * 1024**3
-CHECKSUM_ALGORITHMS = ("crc32", "crc32c", "crc64nvme", "sha1", "sha256")
-_HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
-class BadDigest(ServiceError):
-    code, status = "BadDigest", 400
-
-
-class InvalidDigest(ServiceError):
-    code, status = "InvalidDigest", 400
-
-
-def _declared_checksum(headers: dict[str, str]) -> tuple[str | None, str | None, bool]:
-    """(algorithm, expected value or None, value comes in the trailer)."""
-    trailer = headers.get("x-amz-trailer", "").strip().lower()
-    for alg in CHECKSUM_ALGORITHMS:
-        name = f"x-amz-checksum-{alg}"
-        if name in headers:
-            return alg, headers[name], False
-        if trailer == name:
-            return alg, None, True
-    if trailer:
-        raise InvalidRequest(f"The trailer {trailer} is not a supported checksum.")
-    return None, None, False
+def _check_size(headers: dict[str, str]) -> None:
+    declared = headers.get("x-amz-decoded-content-length") or headers.get("content-length")
+    if declared is None:
+        return
+    if not (declared.isascii() and declared.isdigit()) or len(declared) > 19:
+        raise InvalidArgument("Content-Length must be a non-negative integer.")
+    if int(declared) > MAX_PUT_SIZE:
+        raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size",
+                             ProposedSize=declared, MaxSizeAllowed=str(MAX_PUT_SIZE))
 
 
 async def receive_body(call: S3Call, writer: BlobWriter) -> dict[str, str]:
-    """Stream the body into ``writer``; returns the checksum headers to store and echo."""
+    """Stream the body into ``writer`` and check every digest declared for it; returns
+    the checksum header (name -> base64 value) to store and echo, if one was sent."""
     headers = call.request.headers
+    _check_size(headers)
+    raw = call.request.raw()
     content_sha = headers.get("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-    declared = headers.get("x-amz-decoded-content-length") or headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise InvalidArgument("Content-Length must be a non-negative integer.")
-        if int(declared) > MAX_PUT_SIZE:
-            raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size",
-                                 ProposedSize=declared, MaxSizeAllowed=str(MAX_PUT_SIZE))
 
     decoder: ChunkedDecoder | None = None
     payload: PayloadVerifier | None = None
     if content_sha in STREAMING_MODES:
-        if call.signed is None or call.signing_key is None:
-            raise InvalidRequest("A streaming upload must be signed.")
-        trailer_names = [n.strip().lower() for n in headers.get("x-amz-trailer", "").split(",")
-                         if n.strip()]
-        decoded = headers.get("x-amz-decoded-content-length")
-        decoder = ChunkedDecoder(
-            content_sha, signing_key=call.signing_key, signed=call.signed,
-            seed_signature=call.signed.signature, trailer_names=trailer_names,
-            decoded_length=int(decoded) if decoded is not None else None)
+        # The decoder checks chunk signatures and a declared trailer checksum itself.
+        decoder = ChunkedDecoder.for_request(raw, call.signed, call.signing_key)
     elif _HEX_SHA256.fullmatch(content_sha):
         payload = PayloadVerifier(content_sha)
     elif content_sha != "UNSIGNED-PAYLOAD":
         raise InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
-                              "STREAMING-..., or a hex SHA-256 of the payload.")
-
-    algorithm, expected, in_trailer = _declared_checksum(headers)
-    checksum = ChecksumVerifier(algorithm) if algorithm else None
-    if in_trailer and decoder is None:
+                              "STREAMING-..., or the hex SHA-256 of the payload.")
+    checksum = checksum_from_headers(raw)
+    if checksum is None and "x-amz-trailer" in headers and decoder is None:
         raise InvalidRequest("x-amz-trailer needs an aws-chunked body.")
-    md5_header = headers.get("content-md5")
-    md5 = hashlib.md5(usedforsecurity=False) if md5_header is not None else None
+    md5 = ContentMD5Verifier(headers["content-md5"]) if "content-md5" in headers else None
 
     async for piece in call.request.stream():
         if payload is not None:
@@ -99,29 +71,15 @@ async def receive_body(call: S3Call, writer: BlobWriter) -> dict[str, str]:
         if writer.size > MAX_PUT_SIZE:
             raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size")
 
-    trailers = decoder.finish() if decoder is not None else {}
+    stored: dict[str, str] = {}
+    if decoder is not None:
+        decoder.finish()  # also checks a trailer checksum
+        if decoder.checksum is not None:
+            stored[decoder.checksum.header_name] = decoder.checksum.value_b64()
     if payload is not None:
         payload.finish()
-    if md5 is not None and md5_header is not None:
-        _check_md5(md5_header, md5.digest())
-    if checksum is None or algorithm is None:
-        return {}
-    name = f"x-amz-checksum-{algorithm}"
-    if in_trailer:
-        expected = trailers.get(name)
-        if expected is None:
-            raise InvalidRequest(f"The trailer {name} was declared but not sent.")
-    checksum.finish(expected)
-    return {name: checksum.value_b64()}
-
-
-def _check_md5(header: str, digest: bytes) -> None:
-    try:
-        given = base64.b64decode(header, validate=True)
-    except (binascii.Error, ValueError):
-        given = b""
-    if len(given) != 16:
-        raise InvalidDigest("The Content-MD5 you specified was invalid.", ContentMD5=header)
-    if given != digest:
-        raise BadDigest("The Content-MD5 you specified did not match what we received.",
-                        ExpectedDigest=header)
+    if md5 is not None:
+        md5.finish()
+    if checksum is not None:
+        stored[checksum.header_name] = checksum.finish()
+    return stored

@@ -1,0 +1,1 @@
+"""Tests of karashi.auth: SigV4 vectors, botocore-signed requests, aws-chunked bodies."""

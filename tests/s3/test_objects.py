@@ -1,0 +1,134 @@
+"""S3 objects through boto3 against a real server: bodies, metadata, ranges, keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+
+import botocore.exceptions
+import pytest
+
+from conftest import root_client
+from server import Server
+
+AWKWARD_KEYS = [
+    "plain.txt", "with space.txt", "plus+sign", "percent%20literal", "tilde~", "a//b",
+    "a/./b", "../escape", "dot/../dot", "unicodé/ключ/鍵", "question?mark", "hash#tag",
+    "amp&er=sand", "emoji-🙂", "trailing/", "*star*", "semi;colon", "x" * 1024,
+]
+
+
+@pytest.fixture(params=["server", "tls_server"])
+def s3(request: pytest.FixtureRequest) -> Iterator[object]:
+    srv: Server = request.getfixturevalue(request.param)
+    yield root_client(srv, "s3")
+
+
+@pytest.fixture
+def bucket(s3: object) -> str:
+    name = "objects-" + secrets.token_hex(4)
+    s3.create_bucket(Bucket=name)  # type: ignore[attr-defined]
+    return name
+
+
+@pytest.mark.parametrize("key", AWKWARD_KEYS, ids=lambda k: k[:20])
+def test_awkward_keys_round_trip(s3, bucket: str, key: str) -> None:
+    """Keys are stored exactly as given (S3 never normalises them) and listed back."""
+    s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode()
+    listed = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert listed == [key]
+
+
+def test_key_too_long(s3, bucket: str) -> None:
+    """A key over 1,024 bytes of UTF-8 is refused with KeyTooLongError."""
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="é" * 513, Body=b"x")
+    assert info.value.response["Error"]["Code"] == "KeyTooLongError"
+
+
+def test_etag_content_type_and_metadata_kept(s3, bucket: str) -> None:
+    """The ETag is the MD5 of the body; Content-Type and x-amz-meta-* come back."""
+    body = b"hello world\n"
+    put = s3.put_object(Bucket=bucket, Key="k", Body=body, ContentType="text/plain",
+                        Metadata={"Owner": "alice", "colour": "blue"})
+    assert put["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
+    got = s3.get_object(Bucket=bucket, Key="k")
+    assert got["ContentType"] == "text/plain"
+    assert got["Metadata"] == {"owner": "alice", "colour": "blue"}
+    assert got["ETag"] == put["ETag"]
+    head = s3.head_object(Bucket=bucket, Key="k")
+    assert head["ContentLength"] == len(body)
+
+
+def test_default_content_type(s3, bucket: str) -> None:
+    """Without a Content-Type the object is binary/octet-stream, as S3 answers."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.head_object(Bucket=bucket, Key="k")["ContentType"] == "binary/octet-stream"
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("bytes=0-4", b"01234"), ("bytes=5-", b"56789"), ("bytes=-3", b"789"),
+    ("bytes=8-100", b"89"),
+])
+def test_range_get(s3, bucket: str, spec: str, expected: bytes) -> None:
+    """GetObject with Range returns 206 and the bytes asked for."""
+    s3.put_object(Bucket=bucket, Key="digits", Body=b"0123456789")
+    got = s3.get_object(Bucket=bucket, Key="digits", Range=spec)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert got["Body"].read() == expected
+    assert got["ContentRange"].endswith("/10")
+
+
+def test_unsatisfiable_range(s3, bucket: str) -> None:
+    """A range starting past the end is InvalidRange (416)."""
+    s3.put_object(Bucket=bucket, Key="digits", Body=b"0123456789")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="digits", Range="bytes=10-20")
+    assert info.value.response["Error"]["Code"] == "InvalidRange"
+
+
+@pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"])
+def test_checksum_algorithms(s3, bucket: str, algorithm: str) -> None:
+    """Each flexible checksum boto3 can send is verified and stored (over HTTPS it comes as
+    an aws-chunked trailer, over HTTP as a header)."""
+    body = secrets.token_bytes(70_000)
+    put = s3.put_object(Bucket=bucket, Key="c", Body=body, ChecksumAlgorithm=algorithm)
+    assert put[f"Checksum{algorithm}"]
+    got = s3.get_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
+    assert got["Body"].read() == body
+    assert got[f"Checksum{algorithm}"] == put[f"Checksum{algorithm}"]
+
+
+def test_overwrite_replaces_and_delete_removes(s3, bucket: str) -> None:
+    """A second PUT replaces the object; DELETE removes it and a GET is NoSuchKey."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"one")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"two")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"two"
+    s3.delete_object(Bucket=bucket, Key="k")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="k")
+    assert info.value.response["Error"]["Code"] == "NoSuchKey"
+    s3.delete_object(Bucket=bucket, Key="k")  # deleting nothing is not an error in S3
+
+
+def test_bucket_lifecycle(s3) -> None:
+    """Create, head, refuse to delete while not empty, then delete; a missing bucket is
+    NoSuchBucket and a second create is BucketAlreadyOwnedByYou."""
+    name = "life-" + secrets.token_hex(4)
+    s3.create_bucket(Bucket=name)
+    s3.head_bucket(Bucket=name)
+    assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.create_bucket(Bucket=name)
+    assert info.value.response["Error"]["Code"] == "BucketAlreadyOwnedByYou"
+    s3.put_object(Bucket=name, Key="k", Body=b"x")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.delete_bucket(Bucket=name)
+    assert info.value.response["Error"]["Code"] == "BucketNotEmpty"
+    s3.delete_object(Bucket=name, Key="k")
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.list_objects_v2(Bucket=name)
+    assert info.value.response["Error"]["Code"] == "NoSuchBucket"
