@@ -198,6 +198,7 @@ class Connection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self._body = bytearray()
+        self._keep_alive = True
 
     @classmethod
     async def open(cls, port: int) -> Connection:
@@ -206,7 +207,7 @@ class Connection(asyncio.Protocol):
 
     @property
     def reusable(self) -> bool:
-        return self._transport is not None and self._parser.should_keep_alive()
+        return self._transport is not None and self._keep_alive
 
     async def request(self, raw: bytes) -> tuple[int, bytes]:
         assert self._transport is not None
@@ -230,6 +231,8 @@ class Connection(asyncio.Protocol):
         self._body += body
 
     def on_message_complete(self) -> None:
+        # Asked later, httptools answers for the next message, not this one.
+        self._keep_alive = self._parser.should_keep_alive()
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result((self._parser.get_status_code(), bytes(self._body)))
 
@@ -283,6 +286,8 @@ async def drive(server: Server, make: Callable[[int], bytes], concurrency: int,
             elif want_body is not None and len(body) != want_body:
                 errors[f"{status} body of {len(body)} bytes"] += 1
             if not conns[n].reusable:
+                errors["server ended keep-alive"] += 1
+                conns[n].close()
                 conns[n] = await Connection.open(server.port)
             i += concurrency
 

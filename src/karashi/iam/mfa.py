@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 from karashi.http import xml
+from karashi.iam import resources
 from karashi.iam.call import IamCall, page
+from karashi.iam.resources import IamAction
 from karashi.identity import mfa, users
 
 
@@ -42,3 +44,12 @@ def deactivate_mfa_device(call: IamCall) -> None:
 
 def delete_virtual_mfa_device(call: IamCall) -> None:
     mfa.delete_virtual_device(call.store, call.account, call.require("SerialNumber"))
+
+
+ACTIONS = {
+    "CreateVirtualMFADevice": IamAction(create_virtual_mfa_device, resources.new_mfa),
+    "EnableMFADevice": IamAction(enable_mfa_device, resources.user),
+    "ListMFADevices": IamAction(list_mfa_devices, resources.user),
+    "DeactivateMFADevice": IamAction(deactivate_mfa_device, resources.user),
+    "DeleteVirtualMFADevice": IamAction(delete_virtual_mfa_device, resources.serial),
+}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from karashi.http import xml
+from karashi.iam import resources
 from karashi.iam.call import IamCall, page
+from karashi.iam.resources import IamAction
 from karashi.identity import policies
 from karashi.identity.errors import ValidationError
 from karashi.identity.policies import ManagedPolicy
@@ -77,3 +79,15 @@ def list_attached_user_policies(call: IamCall) -> list[xml.Node]:
     chosen, paging = page(call, attached)
     members = [("member", [("PolicyName", p.name), ("PolicyArn", p.arn)]) for p in chosen]
     return [("AttachedPolicies", members), *paging]
+
+
+ACTIONS = {
+    "CreatePolicy": IamAction(create_policy, resources.new_policy),
+    "GetPolicy": IamAction(get_policy, resources.policy_arn),
+    "GetPolicyVersion": IamAction(get_policy_version, resources.policy_arn),
+    "ListPolicies": IamAction(list_policies, resources.any_resource),
+    "DeletePolicy": IamAction(delete_policy, resources.policy_arn),
+    "AttachUserPolicy": IamAction(attach_user_policy, resources.user),
+    "DetachUserPolicy": IamAction(detach_user_policy, resources.user),
+    "ListAttachedUserPolicies": IamAction(list_attached_user_policies, resources.user),
+}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from karashi.http import xml
+from karashi.iam import resources
 from karashi.iam.call import IamCall, page
+from karashi.iam.resources import IamAction
 from karashi.identity import users
 from karashi.identity.users import User
 
@@ -67,3 +69,15 @@ def create_login_profile(call: IamCall) -> list[xml.Node]:
                                          call.require("Password"), reset)
     return [("LoginProfile", [("UserName", name), ("CreateDate", created),
                               ("PasswordResetRequired", reset)])]
+
+
+ACTIONS = {
+    "CreateUser": IamAction(create_user, resources.user),
+    "GetUser": IamAction(get_user, resources.user),
+    "ListUsers": IamAction(list_users, resources.any_resource),
+    "DeleteUser": IamAction(delete_user, resources.user),
+    "CreateAccessKey": IamAction(create_access_key, resources.user),
+    "ListAccessKeys": IamAction(list_access_keys, resources.user),
+    "DeleteAccessKey": IamAction(delete_access_key, resources.user),
+    "CreateLoginProfile": IamAction(create_login_profile, resources.user),
+}

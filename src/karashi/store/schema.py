@@ -39,13 +39,17 @@ access_keys = Table(
     Column("secret_sealed", LargeBinary, nullable=False),
     Column("status", String(8), nullable=False, default="Active"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_service", String(16), nullable=True),
+    Column("last_used_region", String(32), nullable=True),
     Index("ix_access_keys_user", "user_id"),
 )
 
 managed_policies = Table(
     "managed_policies", metadata,
     Column("id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    # NULL for the predefined (AWS-managed) policies every account shares.
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=True),
     Column("name", String(128), nullable=False),
     Column("path", String(512), nullable=False, default="/"),
     Column("arn", String(2048), nullable=False, unique=True),
@@ -71,6 +75,73 @@ user_policy_attachments = Table(
     Column("attached_at", DateTime(timezone=True), nullable=False),
 )
 
+groups = Table(
+    "groups", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False, default="/"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name", name="uq_groups_account_name"),
+)
+
+group_members = Table(
+    "group_members", metadata,
+    Column("group_id", String(32), ForeignKey("groups.id"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id"), primary_key=True),
+    Index("ix_group_members_user", "user_id"),
+)
+
+group_policy_attachments = Table(
+    "group_policy_attachments", metadata,
+    Column("group_id", String(32), ForeignKey("groups.id"), primary_key=True),
+    Column("policy_id", String(32), ForeignKey("managed_policies.id"), primary_key=True),
+    Column("attached_at", DateTime(timezone=True), nullable=False),
+)
+
+roles = Table(
+    "roles", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("path", String(512), nullable=False, default="/"),
+    Column("description", String(1000), nullable=False, default=""),
+    Column("trust_policy", Text, nullable=False),
+    Column("max_session_duration", Integer, nullable=False, default=3600),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name", name="uq_roles_account_name"),
+)
+
+role_policy_attachments = Table(
+    "role_policy_attachments", metadata,
+    Column("role_id", String(32), ForeignKey("roles.id"), primary_key=True),
+    Column("policy_id", String(32), ForeignKey("managed_policies.id"), primary_key=True),
+    Column("attached_at", DateTime(timezone=True), nullable=False),
+)
+
+inline_policies = Table(
+    "inline_policies", metadata,
+    # "user", "group" or "role", and that entity's id.
+    Column("owner_kind", String(8), primary_key=True),
+    Column("owner_id", String(32), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+password_policies = Table(
+    "password_policies", metadata,
+    Column("account_id", String(12), ForeignKey("accounts.id"), primary_key=True),
+    # JSON object of the policy's settings, with a "version" field.
+    Column("settings", Text, nullable=False),
+)
+
+account_aliases = Table(
+    "account_aliases", metadata,
+    Column("alias", String(63), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False, unique=True),
+)
+
 mfa_devices = Table(
     "mfa_devices", metadata,
     Column("serial", String(2048), primary_key=True),
@@ -92,6 +163,7 @@ login_profiles = Table(
     Column("password_hash", String(256), nullable=False),
     Column("reset_required", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=True),
 )
 
 sessions = Table(
@@ -116,6 +188,8 @@ buckets = Table(
     Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
     Column("region", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The bucket policy exactly as it was put, or NULL.
+    Column("policy", Text, nullable=True),
 )
 
 objects = Table(

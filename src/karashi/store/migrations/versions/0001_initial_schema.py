@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 17:24:35.460237
+Create Date: 2026-12-03
 """
 
 from alembic import op
@@ -24,23 +24,49 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    op.create_table('inline_policies',
+    sa.Column('owner_kind', sa.String(length=8), nullable=False),
+    sa.Column('owner_id', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('owner_kind', 'owner_id', 'name')
+    )
     op.create_table('server_settings',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('account_aliases',
+    sa.Column('alias', sa.String(length=63), nullable=False),
+    sa.Column('account_id', sa.String(length=12), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('alias'),
+    sa.UniqueConstraint('account_id')
+    )
     op.create_table('buckets',
     sa.Column('name', sa.String(length=63), nullable=False),
     sa.Column('account_id', sa.String(length=12), nullable=False),
     sa.Column('region', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('policy', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('name')
     )
-    op.create_table('managed_policies',
+    op.create_table('groups',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('account_id', sa.String(length=12), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('path', sa.String(length=512), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'name', name='uq_groups_account_name')
+    )
+    op.create_table('managed_policies',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.String(length=12), nullable=True),
     sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('path', sa.String(length=512), nullable=False),
     sa.Column('arn', sa.String(length=2048), nullable=False),
@@ -52,6 +78,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account_id', 'name', name='uq_policies_account_name'),
     sa.UniqueConstraint('arn')
+    )
+    op.create_table('password_policies',
+    sa.Column('account_id', sa.String(length=12), nullable=False),
+    sa.Column('settings', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('account_id')
+    )
+    op.create_table('roles',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.String(length=12), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=512), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('trust_policy', sa.Text(), nullable=False),
+    sa.Column('max_session_duration', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'name', name='uq_roles_account_name')
     )
     op.create_table('users',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -70,6 +115,9 @@ def upgrade() -> None:
     sa.Column('secret_sealed', sa.LargeBinary(), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_service', sa.String(length=16), nullable=True),
+    sa.Column('last_used_region', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -77,11 +125,30 @@ def upgrade() -> None:
     with op.batch_alter_table('access_keys', schema=None) as batch_op:
         batch_op.create_index('ix_access_keys_user', ['user_id'], unique=False)
 
+    op.create_table('group_members',
+    sa.Column('group_id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('group_id', 'user_id')
+    )
+    with op.batch_alter_table('group_members', schema=None) as batch_op:
+        batch_op.create_index('ix_group_members_user', ['user_id'], unique=False)
+
+    op.create_table('group_policy_attachments',
+    sa.Column('group_id', sa.String(length=32), nullable=False),
+    sa.Column('policy_id', sa.String(length=32), nullable=False),
+    sa.Column('attached_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ),
+    sa.ForeignKeyConstraint(['policy_id'], ['managed_policies.id'], ),
+    sa.PrimaryKeyConstraint('group_id', 'policy_id')
+    )
     op.create_table('login_profiles',
     sa.Column('user_id', sa.String(length=32), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('reset_required', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('user_id')
     )
@@ -120,6 +187,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['policy_id'], ['managed_policies.id'], ),
     sa.PrimaryKeyConstraint('policy_id', 'version_id')
     )
+    op.create_table('role_policy_attachments',
+    sa.Column('role_id', sa.String(length=32), nullable=False),
+    sa.Column('policy_id', sa.String(length=32), nullable=False),
+    sa.Column('attached_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['policy_id'], ['managed_policies.id'], ),
+    sa.ForeignKeyConstraint(['role_id'], ['roles.id'], ),
+    sa.PrimaryKeyConstraint('role_id', 'policy_id')
+    )
     op.create_table('sessions',
     sa.Column('access_key_id', sa.String(length=32), nullable=False),
     sa.Column('account_id', sa.String(length=12), nullable=False),
@@ -155,17 +230,28 @@ def downgrade() -> None:
         batch_op.drop_index('ix_sessions_expires')
 
     op.drop_table('sessions')
+    op.drop_table('role_policy_attachments')
     op.drop_table('policy_versions')
     op.drop_table('objects')
     op.drop_table('mfa_devices')
     op.drop_table('login_profiles')
+    op.drop_table('group_policy_attachments')
+    with op.batch_alter_table('group_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_group_members_user')
+
+    op.drop_table('group_members')
     with op.batch_alter_table('access_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_access_keys_user')
 
     op.drop_table('access_keys')
     op.drop_table('users')
+    op.drop_table('roles')
+    op.drop_table('password_policies')
     op.drop_table('managed_policies')
+    op.drop_table('groups')
     op.drop_table('buckets')
+    op.drop_table('account_aliases')
     op.drop_table('server_settings')
+    op.drop_table('inline_policies')
     op.drop_table('accounts')
     # ### end Alembic commands ###

@@ -1,0 +1,7 @@
+"""IAM handlers: account (being written)."""
+
+from __future__ import annotations
+
+from karashi.iam.resources import IamAction
+
+ACTIONS: dict[str, IamAction] = {}

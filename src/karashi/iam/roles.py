@@ -1,0 +1,7 @@
+"""IAM handlers: roles (being written)."""
+
+from __future__ import annotations
+
+from karashi.iam.resources import IamAction
+
+ACTIONS: dict[str, IamAction] = {}
