@@ -100,3 +100,24 @@ def test_expired_session_gets_expired_token(server: Server, tmp_path: Path) -> N
         assert "ExpiredToken" in result.stderr
     finally:
         later.stop()
+
+
+def test_one_code_under_concurrent_requests(server: Server) -> None:
+    """Eight concurrent GetSessionToken calls with the same code: exactly one succeeds,
+    the others are AccessDenied (never a 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(server, FORCE_MFA)
+    code = user.code()
+    clients = [user.client(server, "sts") for _ in range(8)]
+
+    def attempt(sts: object) -> str:
+        try:
+            sts.get_session_token(SerialNumber=user.serial, TokenCode=code)  # type: ignore[attr-defined]
+            return "ok"
+        except botocore.exceptions.ClientError as exc:
+            return error_code(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, clients))
+    assert sorted(outcomes) == ["AccessDenied"] * 7 + ["ok"]

@@ -134,6 +134,12 @@ def test_article_walkthrough(target: Server, tmp_path: Path) -> None:
     downloaded = cli.run("s3", "cp", f"s3://{bucket}/second.txt", "-", env=exported).stdout
     assert downloaded == "second upload\n"
 
+    # No secret reached the server's log.
+    log = target.log()
+    for secret in (access["SecretAccessKey"], creds["SecretAccessKey"],
+                   creds["SessionToken"], seed):
+        assert secret not in log
+
 
 def _parse(stamp: str) -> float:
     from datetime import datetime

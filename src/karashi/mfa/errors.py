@@ -31,3 +31,7 @@ class UsageError(MfaError):
     """A bad flag or value on the command line (exit status 2, as click uses)."""
 
     exit_code = 2
+
+
+class CodeRefused(MfaError):
+    """The service refused the MFA code itself (wrong, expired or already used)."""
