@@ -7,6 +7,7 @@ other service: SQLite in WAL mode and a data folder, listening on loopback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -33,6 +34,9 @@ class Settings:
     #: Base64 of a 32-byte key for secrets at rest; empty means ``data_dir/master.key``.
     master_key: str = ""
     log_level: str = "info"
+    #: Networks (CIDR) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed. Empty by default: the client is the socket peer, whatever headers say.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def db_url(self) -> str:
@@ -51,15 +55,27 @@ class Settings:
             raise ValueError("--tls-cert and --tls-key must be given together")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, not {self.port}")
+        for cidr in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {cidr!r} is not an address or a network "
+                                 "in CIDR notation (such as 10.0.0.0/8)") from None
 
 
 def _coerce(name: str, value: Any) -> Any:
     if value is None or value == "":
+        if name == "trusted_proxies":
+            return ()
         return None if name in ("tls_cert", "tls_key") else value
     if name in ("data_dir", "tls_cert", "tls_key"):
         return Path(str(value)).expanduser()
     if name == "port":
         return int(value)
+    if name == "trusted_proxies":
+        # A TOML list, or a comma-separated string from the environment or a flag.
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(str(item).strip() for item in items if str(item).strip())
     return str(value)
 
 

@@ -415,6 +415,10 @@ def test_corrupted_signed_body_is_refused(position: int, value: int) -> None:
     index = position if position < 200 else len(body) - 1 - (position % 400)
     if body[index] == value:
         return
+    name = body.find(b"x-amz-trailer-signature")
+    if (name <= index < name + len("x-amz-trailer-signature")
+            and chr(body[index]).lower() == chr(value).lower()):
+        return  # header names are case-insensitive (RFC 9110, 5.1): not a corruption
     body[index] = value
     with pytest.raises(ServiceError) as caught:
         decode(doc_decoder(mode), [bytes(body)])

@@ -69,7 +69,10 @@ def serve(**params: Any) -> None:
         ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
         ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
         loop="uvloop", http="httptools", log_config=None, access_log=False,
-        server_header=False, date_header=True, lifespan="on")
+        server_header=False, date_header=True, lifespan="on",
+        # Never let uvicorn rewrite the client address from X-Forwarded-For: Karashi
+        # follows it only through its own trusted_proxies (identity/context.py).
+        proxy_headers=False)
 
 
 @main.group()
@@ -104,3 +107,5 @@ def create_account_cmd(name: str, as_json: bool, **params: Any) -> None:
         click.echo(f"Account {account.account_id} ({account.name})\n"
                    f"Root access key id:     {account.access_key_id}\n"
                    f"Root secret access key: {account.secret_access_key}")
+main.add_command(__import__("karashi.mfa.cli", fromlist=["mfa"]).mfa)  # the MFA helper
+main.add_command(__import__("karashi.cli.policy", fromlist=["policy"]).policy)  # simulate, lint

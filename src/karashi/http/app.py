@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,11 +25,14 @@ from karashi.http.response import Response, Send
 from karashi.iam.call import IamCall
 from karashi.identity.authorizer import Authorizer
 from karashi.identity.caller import Caller, resolve_caller
-from karashi.identity.context import request_context
+from karashi.identity.context import client_address, request_context
 from karashi.identity.errors import InvalidClientTokenId
+from karashi.identity.users import note_key_use
+from karashi.s3.access import Access, BucketPolicyCache
 from karashi.s3.call import S3Call, blocking
-from karashi.s3.errors import AccessDenied, NoSuchBucket, NotImplemented_
-from karashi.s3.operations import Operation, resolve
+from karashi.s3.conditions import s3_context
+from karashi.s3.errors import AccessDenied, MethodNotAllowed, NoSuchBucket, NotImplemented_
+from karashi.s3.operations import PER_KEY_OPERATIONS, POLICY_OPERATIONS, Operation, resolve
 from karashi.store import Store
 from karashi.store import objects as meta
 from karashi.sts import StsCall
@@ -56,11 +59,18 @@ def _scope_service(request: Request) -> str | None:
     return parts[3] if len(parts) == 5 else None
 
 
+def _awaits_continue(request: Request) -> bool:
+    """Whether the client sent ``Expect: 100-continue`` and its body was never read."""
+    return (request.headers.get("expect", "").lower() == "100-continue"
+            and not getattr(request, "_body_done", True))
+
+
 class Application:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
         self.authorizer = Authorizer(store)
+        self.bucket_policies = BucketPolicyCache()
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive,
                        send: Send) -> None:
@@ -73,7 +83,13 @@ class Application:
             return
         request = Request(scope, receive)
         response = await self.handle(request)
-        response.header("x-amz-request-id", request.id)
+        if not any(name.lower() == "x-amz-request-id" for name, _ in response.headers):
+            response.header("x-amz-request-id", request.id)
+        if _awaits_continue(request):
+            # Refused before its body was asked for: the client still holds the body
+            # back for a 100 Continue that will not come, so the connection cannot be
+            # reused -- the next request would be read as that body.
+            response.header("connection", "close")
         await response.send(send, head_only=request.method == "HEAD")
 
     async def handle(self, request: Request) -> Response:
@@ -125,6 +141,7 @@ class Application:
                                 signed.security_token)
         key = verify_signature(raw, signed, caller.secret_access_key, now=self.store.now(),
                                payload_hash=payload_hash)
+        note_key_use(self.store, caller.access_key_id, signed.scope.service, signed.scope.region)
         return signed, caller, key
 
     def context(self, request: Request, caller: Caller | None) -> dict[str, str]:
@@ -150,28 +167,73 @@ class Application:
         event.operation = op.name
 
         signed, caller, key = await self.authenticate(request)
-        if caller is None:
-            raise AccessDenied("Access Denied: anonymous requests are not allowed here.")
-        event.principal, event.access_key_id = caller.arn, caller.access_key_id
+        event.principal = caller.arn if caller is not None else "anonymous"
+        event.access_key_id = caller.access_key_id if caller is not None else ""
         if op.unsupported:
             raise NotImplemented_("A header or query you provided implies functionality "
                                   "that is not implemented.")
 
+        bucket = source_bucket = None
         if op.bucket is not None and op.name != "CreateBucket":
-            def lookup() -> meta.Bucket | None:
-                with self.store.engine.connect() as conn:
-                    return meta.get_bucket(conn, op.bucket or "")
-            bucket = await blocking(lookup)
-            if bucket is None:
-                raise NoSuchBucket("The specified bucket does not exist", BucketName=op.bucket)
-            if bucket.account_id != caller.account_id:
-                event.decision, event.reason = "ImplicitDeny", "bucket of another account"
-                raise AccessDenied("Access Denied")
+            bucket = await self.s3_bucket(op.bucket)
+        if op.copy_source is not None:
+            source_bucket = await self.s3_bucket(op.copy_source.bucket)
 
-        if not await self.authorize(caller, op.action, op.resource, request, event):
-            raise AccessDenied("Access Denied")
-        call = S3Call(request, op, caller, signed, key, self.store, self.settings.region)
+        access = await self.s3_access(request, op, signed, caller, event)
+        also = ""
+        if op.copy_source is not None:  # CopyObject: the source is checked too
+            source = op.copy_source
+            self.s3_require(access, source.action, source.resource, source_bucket, event)
+            also = f"; and {source.action} on {source.resource}: {event.reason}"
+        if op.name not in PER_KEY_OPERATIONS:
+            self.s3_require(access, op.action, op.resource, bucket, event, also)
+        if (op.name in POLICY_OPERATIONS and bucket is not None
+                and (caller is None or caller.account_id != bucket.account_id)):
+            # "PutBucketPolicy" (S3 API Reference): allowed, but not the owner's account.
+            raise MethodNotAllowed("The specified method is not allowed against this "
+                                   "resource.", Method=request.method,
+                                   ResourceType="BUCKETPOLICY")
+
+        call = S3Call(request, op, caller, signed, key, self.store, self.settings.region,
+                      found=bucket, source_bucket=source_bucket, access=access, event=event)
         return await s3.HANDLERS[op.name](call)
+
+    async def s3_bucket(self, name: str) -> meta.Bucket:
+        def lookup() -> meta.Bucket | None:
+            with self.store.engine.connect() as conn:
+                return meta.get_bucket(conn, name)
+        bucket = await blocking(lookup)
+        if bucket is None:
+            raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
+        return bucket
+
+    async def s3_access(self, request: Request, op: Operation, signed: SignedRequest | None,
+                        caller: Caller | None, event: AuditEvent) -> Access:
+        """The caller's policies and the request's condition keys, ready to decide."""
+        address = client_address(request.client_ip, request.headers, request.secure,
+                                 self.settings.trusted_proxies)
+        event.source_ip = address.ip
+        now = self.store.now()
+        context: dict[str, str | Sequence[str]] = {
+            **request_context(caller, now=now, secure=address.secure, source_ip=address.ip,
+                              compat=self.settings.compat),
+            **s3_context(request, op, signed, now)}
+        policies = []
+        if caller is not None:
+            policies = await blocking(self.authorizer.identity_policies, caller)
+        return Access(caller, policies, context, self.bucket_policies)
+
+    @staticmethod
+    def s3_require(access: Access, action: str, resource: str, bucket: meta.Bucket | None,
+                   event: AuditEvent, also: str = "") -> None:
+        """Decide, record the decision in the audit event, and refuse if not allowed."""
+        decision = access.decide(action, resource, bucket)
+        access.record(event, action, resource, decision)
+        if decision.allowed:
+            event.reason += also
+            return
+        logger.debug("request %s denied: %s", event.request_id, decision)
+        raise AccessDenied("Access Denied")
 
     async def query(self, request: Request, service: str, event: AuditEvent) -> Response:
         body = await request.body(FORM_LIMIT)

@@ -8,7 +8,9 @@ joins them.
 
 from __future__ import annotations
 
-from karashi.iam import account, groups, inline, login, mfa, policies, roles, simulate, users
+from karashi.iam import (
+    account, aliases, groups, inline, login, mfa, policies, roles, simulate, users,
+)
 from karashi.iam.resources import IamAction
 
 ACTIONS: dict[str, IamAction] = {
@@ -20,5 +22,6 @@ ACTIONS: dict[str, IamAction] = {
     **roles.ACTIONS,
     **mfa.ACTIONS,
     **account.ACTIONS,
+    **aliases.ACTIONS,
     **simulate.ACTIONS,
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from karashi.http import xml
 from karashi.iam.call import IamCall
+from karashi.identity import ids, users
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,34 @@ def any_resource(call: IamCall) -> str:
     return "*"
 
 
+def group(call: IamCall) -> str:
+    return f"arn:aws:iam::{call.account}:group/{call.get('GroupName') or ''}"
+
+
+def new_group(call: IamCall) -> str:
+    return f"arn:aws:iam::{call.account}:group{call.get('Path') or '/'}" + \
+        (call.get("GroupName") or "")
+
+
+def role(call: IamCall) -> str:
+    return f"arn:aws:iam::{call.account}:role/{call.get('RoleName') or ''}"
+
+
+def new_role(call: IamCall) -> str:
+    return f"arn:aws:iam::{call.account}:role{call.get('Path') or '/'}" + \
+        (call.get("RoleName") or "")
+
+
+def access_key_user(call: IamCall) -> str:
+    """The user that owns AccessKeyId (GetAccessKeyLastUsed is authorized on it).
+
+    One indexed read; an unknown key falls back to the caller's own user, and the
+    handler then refuses it.
+    """
+    used = users.access_key_last_used(call.store, call.account,
+                                      call.get("AccessKeyId") or "")
+    if used is None:
+        return user(call)
+    if used.user_name is None:
+        return ids.root_arn(call.account)
+    return f"arn:aws:iam::{call.account}:user/{used.user_name}"

@@ -1,4 +1,4 @@
-"""IAM handlers for users, access keys and login profiles."""
+"""IAM handlers for users and their access keys."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from karashi.iam import resources
 from karashi.iam.call import IamCall, page
 from karashi.iam.resources import IamAction
 from karashi.identity import users
+from karashi.identity.errors import AccessDenied
 from karashi.identity.users import User
 
 
@@ -51,9 +52,10 @@ def list_access_keys(call: IamCall) -> list[xml.Node]:
     name = call.user_name()
     keys = users.list_access_keys(call.store, call.account, name)
     chosen, paging = page(call, keys)
-    members = [("member", [("UserName", k.user_name), ("AccessKeyId", k.id),
-                           ("Status", k.status), ("CreateDate", k.created_at)])
-               for k in chosen]
+    members: list[xml.Node] = [
+        ("member", [("UserName", k.user_name), ("AccessKeyId", k.id),
+                    ("Status", k.status), ("CreateDate", k.created_at)])
+        for k in chosen]
     return [("UserName", name), ("AccessKeyMetadata", members), *paging]
 
 
@@ -62,13 +64,34 @@ def delete_access_key(call: IamCall) -> None:
     users.delete_access_key(call.store, call.account, name, call.require("AccessKeyId"))
 
 
-def create_login_profile(call: IamCall) -> list[xml.Node]:
-    name = call.require("UserName")
-    reset = (call.get("PasswordResetRequired") or "false").lower() == "true"
-    created = users.create_login_profile(call.store, call.account, name,
-                                         call.require("Password"), reset)
-    return [("LoginProfile", [("UserName", name), ("CreateDate", created),
-                              ("PasswordResetRequired", reset)])]
+def update_user(call: IamCall) -> None:
+    # UpdateUser asks for permission on the old name only; IAM also checks the new one.
+    users.update_user(call.store, call.account, call.require("UserName"),
+                      call.get("NewUserName") or None, call.get("NewPath") or None)
+
+
+def _key_owner(call: IamCall) -> str | None:
+    """UserName, else the calling user; None for the root user's own keys."""
+    return call.get("UserName") or (call.caller.user.name if call.caller.user else None)
+
+
+def update_access_key(call: IamCall) -> None:
+    users.update_access_key(call.store, call.account, _key_owner(call),
+                            call.require("AccessKeyId"), call.require("Status"))
+
+
+def get_access_key_last_used(call: IamCall) -> list[xml.Node]:
+    key_id = call.require("AccessKeyId")
+    used = users.access_key_last_used(call.store, call.account, key_id)
+    if used is None:
+        # IAM answers an unknown key, or another account's, as a denial on that key.
+        raise AccessDenied(f"User: {call.caller.arn} is not authorized to perform: "
+                           f"iam:GetAccessKeyLastUsed on resource: access key {key_id}")
+    # Before the first use IAM leaves LastUsedDate out and shows N/A for the rest.
+    last_used: list[xml.Node] = [("LastUsedDate", used.used_at),
+                                 ("ServiceName", used.service or "N/A"),
+                                 ("Region", used.region or "N/A")]
+    return [("UserName", used.user_name), ("AccessKeyLastUsed", last_used)]
 
 
 ACTIONS = {
@@ -79,5 +102,7 @@ ACTIONS = {
     "CreateAccessKey": IamAction(create_access_key, resources.user),
     "ListAccessKeys": IamAction(list_access_keys, resources.user),
     "DeleteAccessKey": IamAction(delete_access_key, resources.user),
-    "CreateLoginProfile": IamAction(create_login_profile, resources.user),
+    "UpdateUser": IamAction(update_user, resources.user),
+    "UpdateAccessKey": IamAction(update_access_key, resources.user),
+    "GetAccessKeyLastUsed": IamAction(get_access_key_last_used, resources.access_key_user),
 }

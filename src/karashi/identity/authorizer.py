@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from karashi.identity.caller import Caller
 from karashi.identity.policies import documents_for_user
@@ -33,19 +33,39 @@ class Authorizer:
         return policy
 
     def identity_policies(self, caller: Caller) -> list[Policy]:
-        """Every identity policy that applies to the caller (none for a root user)."""
+        """Every identity policy that applies to the caller (none for a root user).
+
+        Managed policies attached to the user or to its groups, and the inline policies
+        of the user and of its groups. Each source carries its own cache key: a managed
+        policy's version (never rewritten), or an inline policy's owner, name and
+        SHA-256, so a replaced inline policy is never served stale.
+        """
         if caller.user is None:
             return []
         with self._store.engine.connect() as conn:
-            rows = documents_for_user(conn, caller.user.id)
-        return [self._compile(arn, version, doc) for arn, version, doc in rows]
+            sources = documents_for_user(conn, caller.user.id)
+        return [self._compile(s.name, s.key, s.document) for s in sources]
 
     @staticmethod
-    def decide(caller: Caller, policies: list[Policy], action: str, resource: str,
-               context: Mapping[str, str]) -> Decision:
-        principal = Principal(arn=caller.arn, account=caller.account_id,
-                              type="root" if caller.is_root else "user",
-                              is_root=caller.is_root)
+    def decide(caller: Caller | None, policies: list[Policy], action: str, resource: str,
+               context: Mapping[str, str | Sequence[str]], *,
+               bucket_policy: Policy | None = None,
+               resource_account: str | None = None) -> Decision:
+        """Decide one request: ``caller`` None is an anonymous (unsigned) request.
+
+        ``bucket_policy`` is the resource policy of the bucket the resource is in, and
+        ``resource_account`` the account that owns it (None: the caller's own). The
+        engine applies AWS's rules for one account and across accounts ("Policy
+        evaluation logic", "Cross-account policy evaluation logic").
+        """
+        if caller is None:
+            principal = Principal.anonymous()
+        else:
+            principal = Principal(arn=caller.arn, account=caller.account_id,
+                                  type="root" if caller.is_root else "user",
+                                  is_root=caller.is_root)
+        if resource_account is None and caller is not None:
+            resource_account = caller.account_id
         return evaluate(action=action, resource=resource, context=context,
-                        identity_policies=policies, resource_policy=None,
-                        principal=principal, resource_account=caller.account_id)
+                        identity_policies=policies, resource_policy=bucket_policy,
+                        principal=principal, resource_account=resource_account)

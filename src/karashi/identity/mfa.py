@@ -25,12 +25,15 @@ from karashi.identity.errors import (
 from karashi.identity.names import check_name, check_path
 from karashi.identity.users import User, _find as find_user
 from karashi.store import Store, as_utc
-from karashi.store.schema import mfa_devices
+from karashi.store.schema import mfa_devices, users
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
 #: How far back EnableMFADevice looks for the two consecutive codes.
 ENABLE_WINDOW_STEPS = 10
+#: How far either side of now ResyncMFADevice looks for them: ten minutes.
+RESYNC_WINDOW_STEPS = 20
+ASSIGNMENT_STATUSES = ("Assigned", "Unassigned", "Any")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,17 @@ def _totp(store: Store, row: Row) -> pyotp.TOTP:  # type: ignore[type-arg]
     return pyotp.TOTP(seed, interval=STEP_SECONDS)
 
 
+def _consecutive_step(totp: pyotp.TOTP, code1: str, code2: str, first: int,
+                      last: int) -> int | None:
+    """The step of ``code2`` when ``code1`` and ``code2`` are the codes of two consecutive
+    steps, the first of them in ``first..last`` (the latest such pair); else None."""
+    for step in range(last, first - 1, -1):
+        if (_codes_equal(code1, totp.at(step * STEP_SECONDS))
+                and _codes_equal(code2, totp.at((step + 1) * STEP_SECONDS))):
+            return step + 1
+    return None
+
+
 def enable_device(store: Store, account: str, user_name: str, serial: str,
                   code1: str, code2: str) -> None:
     """Assign the device to the user after two consecutive codes prove the seed is held."""
@@ -114,16 +128,85 @@ def enable_device(store: Store, account: str, user_name: str, serial: str,
         if conn.execute(select(mfa_devices.c.serial)
                         .where(mfa_devices.c.user_id == user.id)).first():
             raise LimitExceeded("Cannot exceed quota for MFADevicesPerUser: 1")
-        totp = _totp(store, row)
         now_step = int(store.clock()) // STEP_SECONDS
-        for step in range(now_step - ENABLE_WINDOW_STEPS, now_step + 1):
-            if (_codes_equal(code1, totp.at(step * STEP_SECONDS))
-                    and _codes_equal(code2, totp.at((step + 1) * STEP_SECONDS))):
-                break
-        else:
+        step = _consecutive_step(_totp(store, row), code1, code2,
+                                 now_step - ENABLE_WINDOW_STEPS, now_step)
+        if step is None:
             raise InvalidAuthenticationCode("Authentication code for device is not valid.")
         conn.execute(update(mfa_devices).where(mfa_devices.c.serial == serial).values(
-            user_id=user.id, enabled_at=store.now(), last_step=step + 1))
+            user_id=user.id, enabled_at=store.now(), last_step=step))
+
+
+def resync_device(store: Store, account: str, user_name: str, serial: str, code1: str,
+                  code2: str) -> None:
+    """Re-anchor the device's last accepted step on two consecutive codes (ResyncMFADevice).
+
+    The codes may lie up to RESYNC_WINDOW_STEPS either side of now. The last accepted
+    step becomes the second code's step, even when that is earlier than the step stored:
+    a step recorded while the server's clock ran ahead would otherwise refuse every code
+    until real time caught up. Holding the seed, proven by the two codes, is what allows
+    that. Karashi keeps no per-device clock offset, so a device whose own clock drifts
+    beyond one step still has its codes refused by GetSessionToken after a resync.
+    """
+    check_code("authenticationCode1", code1)
+    check_code("authenticationCode2", code2)
+    with store.engine.begin() as conn:
+        user = find_user(conn, account, user_name)
+        if user is None:
+            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        row = _device(conn, account, serial)
+        if row.user_id != user.id:
+            raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
+                               f"user {user.name}.")
+        now_step = int(store.clock()) // STEP_SECONDS
+        step = _consecutive_step(_totp(store, row), code1, code2,
+                                 now_step - RESYNC_WINDOW_STEPS,
+                                 now_step + RESYNC_WINDOW_STEPS - 1)
+        if step is None:
+            raise InvalidAuthenticationCode("Authentication code for device is not valid.")
+        conn.execute(update(mfa_devices).where(
+            mfa_devices.c.serial == serial, mfa_devices.c.user_id == user.id,
+        ).values(last_step=step))
+
+
+def list_virtual_devices(store: Store, account: str, status: str = "Any") -> list[DeviceInfo]:
+    """The account's virtual devices by AssignmentStatus, ordered by serial number."""
+    if status not in ASSIGNMENT_STATUSES:
+        raise ValidationError(f"1 validation error detected: Value '{status}' at "
+                              "'assignmentStatus' failed to satisfy constraint: Member must "
+                              "satisfy enum value set: [Assigned, Unassigned, Any]")
+    query = (select(mfa_devices, users.c.name.label("user_name"),
+                    users.c.path.label("user_path"),
+                    users.c.created_at.label("user_created_at"))
+             .outerjoin(users, users.c.id == mfa_devices.c.user_id)
+             .where(mfa_devices.c.account_id == account))
+    if status == "Assigned":
+        query = query.where(mfa_devices.c.user_id.is_not(None))
+    elif status == "Unassigned":
+        query = query.where(mfa_devices.c.user_id.is_(None))
+    with store.engine.connect() as conn:
+        rows = conn.execute(query.order_by(mfa_devices.c.serial)).all()
+    devices = []
+    for r in rows:
+        user = None
+        if r.user_id is not None:
+            user = User(r.user_id, account, r.user_name, r.user_path,
+                        as_utc(r.user_created_at))
+        devices.append(DeviceInfo(r.serial, user.name if user else None, user,
+                                  as_utc(r.enabled_at) if r.enabled_at else None))
+    return devices
+
+
+def get_user_device(store: Store, account: str, user: User, serial: str) -> DeviceInfo:
+    """The device ``serial`` assigned to ``user`` (GetMFADevice), else NoSuchEntity."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(mfa_devices).where(
+            mfa_devices.c.serial == serial, mfa_devices.c.account_id == account)).first()
+    if row is None or row.user_id != user.id:
+        raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
+                           f"user {user.name}.")
+    return DeviceInfo(row.serial, user.name, user,
+                      as_utc(row.enabled_at) if row.enabled_at else None)
 
 
 def list_user_devices(store: Store, account: str, user: User) -> list[DeviceInfo]:

@@ -1,11 +1,11 @@
-"""S3 REST handlers: buckets, objects and listings."""
+"""S3 REST handlers: buckets, bucket policies, objects, copies, deletes and listings."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from karashi.http.response import Response
-from karashi.s3 import buckets, listing, objects
+from karashi.s3 import bucket_policy, buckets, copy, listing, multi_delete, objects
 from karashi.s3.call import S3Call
 
 Handler = Callable[[S3Call], Awaitable[Response]]
@@ -16,10 +16,15 @@ HANDLERS: dict[str, Handler] = {
     "HeadBucket": buckets.head_bucket,
     "DeleteBucket": buckets.delete_bucket,
     "GetBucketLocation": buckets.get_bucket_location,
+    "GetBucketPolicy": bucket_policy.get_bucket_policy,
+    "PutBucketPolicy": bucket_policy.put_bucket_policy,
+    "DeleteBucketPolicy": bucket_policy.delete_bucket_policy,
     "ListObjects": listing.list_objects,
     "ListObjectsV2": listing.list_objects,
     "PutObject": objects.put_object,
+    "CopyObject": copy.copy_object,
     "GetObject": objects.get_object,
     "HeadObject": objects.head_object,
     "DeleteObject": objects.delete_object,
+    "DeleteObjects": multi_delete.delete_objects,
 }

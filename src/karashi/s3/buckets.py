@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from karashi.errors import ServiceError
 from karashi.http import xml
 from karashi.http.response import Response
 from karashi.s3.call import S3Call, blocking
 from karashi.s3.errors import (
-    BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument,
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    EntityTooLarge,
+    InvalidArgument,
     NoSuchBucket,
 )
+from karashi.s3.upload import read_body
 from karashi.store import objects as meta
 
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 CREATE_BODY_LIMIT = 64 * 1024
+
+
+def _body_too_large() -> ServiceError:
+    return EntityTooLarge(f"The request body exceeds {CREATE_BODY_LIMIT} bytes.")
 
 
 def owner(account: str) -> list[xml.Node]:
@@ -33,7 +43,7 @@ async def list_buckets(call: S3Call) -> Response:
 async def create_bucket(call: S3Call) -> Response:
     assert call.caller is not None
     region = call.region
-    body = await call.request.body(CREATE_BODY_LIMIT)
+    body = await read_body(call, CREATE_BODY_LIMIT, _body_too_large)
     if body.strip():
         root = xml.parse(body)
         for element in root.iter():
@@ -77,5 +87,5 @@ async def get_bucket_location(call: S3Call) -> Response:
     return Response(200, body, content_type="application/xml")
 
 
-def missing_bucket(name: str) -> NoSuchBucket:
+def missing_bucket(name: str) -> ServiceError:
     return NoSuchBucket("The specified bucket does not exist", BucketName=name)

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
+from karashi.audit import AuditEvent
 from karashi.auth import SignedRequest
 from karashi.http.request import Request
 from karashi.identity.caller import Caller
+from karashi.s3.access import Access
 from karashi.s3.operations import Operation
 from karashi.store import Store
+from karashi.store.objects import Bucket
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -26,6 +29,13 @@ class S3Call:
     signing_key: bytes | None
     store: Store
     region: str
+    #: The bucket as the pipeline found it (None for ListBuckets and CreateBucket).
+    found: Bucket | None = None
+    #: The copy's source bucket, for CopyObject.
+    source_bucket: Bucket | None = None
+    #: Decides further checks within the request (each key of DeleteObjects).
+    access: Access | None = None
+    event: AuditEvent | None = None
 
     @property
     def bucket(self) -> str:

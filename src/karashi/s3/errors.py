@@ -26,3 +26,10 @@ PreconditionFailed = _s3("PreconditionFailed", 412)
 MissingContentLength = _s3("MissingContentLength", 411)
 InvalidRequest = _s3("InvalidRequest", 400)
 EntityTooLarge = _s3("EntityTooLarge", 400)
+NoSuchVersion = _s3("NoSuchVersion", 404)
+NoSuchBucketPolicy = _s3("NoSuchBucketPolicy", 404)
+MalformedPolicy = _s3("MalformedPolicy", 400)
+MalformedXML = _s3("MalformedXML", 400)
+#: AWS documents the 20 KB limit but no code for it; this is the code S3-compatible
+#: servers (MinIO) and their clients use, a 400 like AWS's other policy errors.
+PolicyTooLarge = _s3("PolicyTooLarge", 400)

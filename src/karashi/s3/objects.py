@@ -1,15 +1,22 @@
-"""Object operations: PutObject, GetObject (with Range), HeadObject, DeleteObject."""
+"""Object operations: PutObject, GetObject (with Range), HeadObject, DeleteObject.
+
+Karashi does not version objects: each key has one version, the one S3 calls "null"
+("Working with objects in a versioning-suspended bucket", S3 User Guide). A request
+for ``versionId=null`` is served as one without; any other version id is NoSuchVersion,
+found after authorization so that it reveals nothing to a caller who may not ask.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from karashi.http.response import Response
 from karashi.s3.buckets import missing_bucket
 from karashi.s3.call import S3Call, blocking
-from karashi.s3.errors import InvalidRange, NoSuchKey, PreconditionFailed
+from karashi.s3.errors import InvalidRange, NoSuchKey, NoSuchVersion, PreconditionFailed
 from karashi.s3.upload import receive_body
 from karashi.store import objects as meta
 from karashi.store.objects import ObjectMeta
@@ -37,7 +44,14 @@ async def _existing_bucket(call: S3Call) -> None:
         raise missing_bucket(call.bucket)
 
 
-def _stored_headers(call: S3Call) -> dict[str, str]:
+def check_version(key: str, version_id: str | None) -> None:
+    """Raise NoSuchVersion for any version but the one Karashi keeps ("null")."""
+    if version_id is not None and version_id != "null":
+        raise NoSuchVersion("The specified version does not exist.", Key=key,
+                            VersionId=version_id)
+
+
+def stored_headers(call: S3Call) -> dict[str, str]:
     kept: dict[str, str] = {}
     for name, value in call.request.headers.items():
         if name.startswith("x-amz-meta-") or name in STORED_HEADERS:
@@ -61,18 +75,24 @@ async def put_object(call: S3Call) -> Response:
         writer.abort()
         raise
 
-    headers = _stored_headers(call) | checksums
+    headers = stored_headers(call) | checksums
     obj = ObjectMeta(call.bucket, call.key, writer.size, writer.etag,
                      call.request.headers.get("content-type") or DEFAULT_CONTENT_TYPE,
                      call.store.now(), blob, headers)
+    await commit_object(call, obj)
+    return Response(200, headers=[("etag", f'"{obj.etag}"'), *checksums.items()])
+
+
+async def commit_object(call: S3Call, obj: ObjectMeta) -> None:
+    """Write the metadata row of a blob already durable, making the object visible;
+    then remove the blob it replaced. On failure the new blob is removed."""
     try:
         replaced = await blocking(meta.put_object, call.store, obj)
     except BaseException:
-        call.store.blobs.delete(blob)
+        call.store.blobs.delete(obj.blob)
         raise
     if replaced is not None:
         call.store.blobs.delete(replaced)
-    return Response(200, headers=[("etag", f'"{obj.etag}"'), *checksums.items()])
 
 
 async def _object(call: S3Call) -> ObjectMeta:
@@ -115,24 +135,26 @@ def _preconditions(call: S3Call, obj: ObjectMeta) -> int | None:
     if "if-match" in h and h["if-match"].strip() not in (etag, "*", obj.etag):
         return 412
     if "if-unmodified-since" in h and "if-match" not in h:
-        since = _http_date(h["if-unmodified-since"])
+        since = http_date(h["if-unmodified-since"])
         if since is not None and modified > since:
             return 412
     if "if-none-match" in h:
         if h["if-none-match"].strip() in (etag, "*", obj.etag):
             return 304
     elif "if-modified-since" in h:
-        since = _http_date(h["if-modified-since"])
+        since = http_date(h["if-modified-since"])
         if since is not None and modified <= since:
             return 304
     return None
 
 
-def _http_date(value: str) -> object:
+def http_date(value: str) -> datetime | None:
+    """An HTTP date (RFC 7231), aware; None when it cannot be read."""
     try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -160,6 +182,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 async def get_object(call: S3Call, head: bool = False) -> Response:
+    check_version(call.key, call.op.version_id)
     obj = await _object(call)
     byte_range = _byte_range(call.request.headers.get("range"), obj.size)
     headers = _object_headers(call, obj, ranged=byte_range is not None)
@@ -192,6 +215,7 @@ async def head_object(call: S3Call) -> Response:
 
 async def delete_object(call: S3Call) -> Response:
     await _existing_bucket(call)
+    check_version(call.key, call.op.version_id)
     blob = await blocking(meta.delete_object, call.store, call.bucket, call.key)
     if blob is not None:
         call.store.blobs.delete(blob)

@@ -1,8 +1,22 @@
 """Which S3 operation a request is, and the IAM action and resource it needs.
 
 The action map follows "Actions, resources, and condition keys for Amazon S3" in the
-Service Authorization Reference (HeadObject needs s3:GetObject, HeadBucket and
-ListObjects need s3:ListBucket, ListBuckets needs s3:ListAllMyBuckets on ``*``).
+Service Authorization Reference and each operation's "Permissions" section in the S3
+API Reference:
+
+- ListBuckets: s3:ListAllMyBuckets on ``*``.
+- CreateBucket, DeleteBucket: s3:CreateBucket, s3:DeleteBucket.
+- HeadBucket, ListObjects, ListObjectsV2: s3:ListBucket on the bucket.
+- GetBucketLocation: s3:GetBucketLocation.
+- Get/Put/DeleteBucketPolicy: s3:GetBucketPolicy, s3:PutBucketPolicy,
+  s3:DeleteBucketPolicy.
+- GetObject and HeadObject: s3:GetObject, or s3:GetObjectVersion with a versionId.
+- PutObject: s3:PutObject.
+- CopyObject: s3:PutObject on the destination and s3:GetObject (s3:GetObjectVersion
+  with a versionId) on the source: both are checked.
+- DeleteObject: s3:DeleteObject, or s3:DeleteObjectVersion with a versionId.
+- DeleteObjects: no permission of its own: each key is checked as s3:DeleteObject (or
+  s3:DeleteObjectVersion), and a denied key is reported in the result.
 """
 
 from __future__ import annotations
@@ -12,11 +26,39 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from karashi.http.request import Request
-from karashi.s3.errors import InvalidBucketName, InvalidURI, KeyTooLongError
+from karashi.s3.errors import InvalidArgument, InvalidBucketName, InvalidURI, KeyTooLongError
 
 MAX_KEY_BYTES = 1024
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _IPV4 = re.compile(r"\d+\.\d+\.\d+\.\d+")
+
+
+#: Operations on a bucket's policy: only principals of the bucket owner's account may
+#: call them, and its root user always may ("PutBucketPolicy", S3 API Reference).
+POLICY_OPERATIONS = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
+#: Operations authorized key by key in their handler, not once for the request.
+PER_KEY_OPERATIONS = frozenset({"DeleteObjects"})
+
+
+def object_arn(bucket: str, key: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{key}"
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """The object named by x-amz-copy-source."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+
+    @property
+    def action(self) -> str:
+        return "s3:GetObjectVersion" if self.version_id is not None else "s3:GetObject"
+
+    @property
+    def resource(self) -> str:
+        return object_arn(self.bucket, self.key)
 
 
 @dataclass(frozen=True)
@@ -27,6 +69,9 @@ class Operation:
     key: str | None = None
     #: Set when the operation is recognised but Karashi does not serve it yet.
     unsupported: bool = False
+    #: The versionId query parameter of an object operation, if given.
+    version_id: str | None = None
+    copy_source: CopySource | None = None
 
     @property
     def resource(self) -> str:
@@ -34,7 +79,7 @@ class Operation:
             return "arn:aws:s3:::*"
         if self.key is None:
             return f"arn:aws:s3:::{self.bucket}"
-        return f"arn:aws:s3:::{self.bucket}/{self.key}"
+        return object_arn(self.bucket, self.key)
 
 
 def check_bucket_name(name: str) -> str:
@@ -43,6 +88,13 @@ def check_bucket_name(name: str) -> str:
             or name.startswith(("xn--", "sthree-")) or name.endswith(("-s3alias", "--ol-s3"))):
         raise InvalidBucketName("The specified bucket is not valid.", BucketName=name)
     return name
+
+
+def check_key(key: str) -> str:
+    if len(key.encode()) > MAX_KEY_BYTES:
+        raise KeyTooLongError("Your key is too long", Size=str(len(key.encode())),
+                              MaxSizeAllowed=str(MAX_KEY_BYTES))
+    return key
 
 
 def split_path(request: Request, domain: str) -> tuple[str | None, str | None]:
@@ -60,10 +112,42 @@ def split_path(request: Request, domain: str) -> tuple[str | None, str | None]:
         key = unquote(key_raw, errors="strict") if key_raw else None
     except UnicodeDecodeError:
         raise InvalidURI("Couldn't parse the specified URI.") from None
-    if key is not None and len(key.encode()) > MAX_KEY_BYTES:
-        raise KeyTooLongError("Your key is too long", Size=str(len(key.encode())),
-                              MaxSizeAllowed=str(MAX_KEY_BYTES))
+    if key is not None:
+        check_key(key)
     return bucket, key
+
+
+def parse_copy_source(value: str) -> CopySource:
+    """``[/]bucket/key[?versionId=id]``, the key URL-encoded ("CopyObject", S3 API
+    Reference). A ``?`` inside the key arrives encoded, so the first one starts the
+    version."""
+    if not value.isascii():
+        # Sent unencoded: the header's bytes, read as latin-1, are UTF-8.
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            raise InvalidArgument("The x-amz-copy-source header is not valid UTF-8.",
+                                  ArgumentName="x-amz-copy-source") from None
+    path, _, query = value.partition("?")
+    version_id: str | None = None
+    if query:
+        name, _, version = query.partition("=")
+        if name != "versionId" or not version:
+            raise InvalidArgument("The x-amz-copy-source header may only carry a versionId "
+                                  "after the key.", ArgumentName="x-amz-copy-source",
+                                  ArgumentValue=value)
+        version_id = unquote(version)
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidArgument("The x-amz-copy-source header is not valid UTF-8 once "
+                              "URL-decoded.", ArgumentName="x-amz-copy-source") from None
+    bucket, _, key = decoded.removeprefix("/").partition("/")
+    if not bucket or not key:
+        raise InvalidArgument("Copy Source must mention the source bucket and key: "
+                              "sourcebucket/sourcekey", ArgumentName="x-amz-copy-source",
+                              ArgumentValue=value)
+    return CopySource(check_bucket_name(bucket), check_key(key), version_id)
 
 
 _BUCKET_SUBRESOURCES = {
@@ -88,33 +172,60 @@ def resolve(request: Request, domain: str) -> Operation:
 
     check_bucket_name(bucket)
     if key is None:
-        if request.has_query("location") and method == "GET":
-            return Operation("GetBucketLocation", "s3:GetBucketLocation", bucket)
-        sub = next((k for k, _ in request.query if k in _BUCKET_SUBRESOURCES), None)
-        if sub is not None:
-            return Operation(f"Bucket?{sub}", "s3:*", bucket, unsupported=True)
-        by_method = {
-            "PUT": ("CreateBucket", "s3:CreateBucket"),
-            "HEAD": ("HeadBucket", "s3:ListBucket"),
-            "DELETE": ("DeleteBucket", "s3:DeleteBucket"),
-            "GET": ("ListObjectsV2" if request.query_value("list-type") == "2"
-                    else "ListObjects", "s3:ListBucket"),
-        }
-        if method not in by_method:
-            return Operation("Unsupported", "s3:*", bucket, unsupported=True)
-        name, action = by_method[method]
-        return Operation(name, action, bucket)
+        return _bucket_operation(request, bucket)
+    return _object_operation(request, bucket, key)
 
+
+def _bucket_operation(request: Request, bucket: str) -> Operation:
+    method = request.method
+    if request.has_query("policy"):
+        policy_ops = {"GET": "GetBucketPolicy", "PUT": "PutBucketPolicy",
+                      "DELETE": "DeleteBucketPolicy"}
+        if method not in policy_ops:
+            return Operation("Bucket?policy", "s3:*", bucket, unsupported=True)
+        name = policy_ops[method]
+        return Operation(name, f"s3:{name}", bucket)
+    if request.has_query("delete") and method == "POST":
+        return Operation("DeleteObjects", "s3:DeleteObject", bucket)
+    if request.has_query("location") and method == "GET":
+        return Operation("GetBucketLocation", "s3:GetBucketLocation", bucket)
+    sub = next((k for k, _ in request.query if k in _BUCKET_SUBRESOURCES), None)
+    if sub is not None:
+        return Operation(f"Bucket?{sub}", "s3:*", bucket, unsupported=True)
+    by_method = {
+        "PUT": ("CreateBucket", "s3:CreateBucket"),
+        "HEAD": ("HeadBucket", "s3:ListBucket"),
+        "DELETE": ("DeleteBucket", "s3:DeleteBucket"),
+        "GET": ("ListObjectsV2" if request.query_value("list-type") == "2"
+                else "ListObjects", "s3:ListBucket"),
+    }
+    if method not in by_method:
+        return Operation("Unsupported", "s3:*", bucket, unsupported=True)
+    name, action = by_method[method]
+    return Operation(name, action, bucket)
+
+
+def _object_operation(request: Request, bucket: str, key: str) -> Operation:
+    method = request.method
     sub = next((k for k, _ in request.query if k in _OBJECT_SUBRESOURCES), None)
-    if sub is not None or "x-amz-copy-source" in request.headers:
-        return Operation(f"Object?{sub or 'copy'}", "s3:*", bucket, key, unsupported=True)
+    if sub is not None:
+        return Operation(f"Object?{sub}", "s3:*", bucket, key, unsupported=True)
+    copy_header = request.headers.get("x-amz-copy-source")
+    if method == "PUT" and copy_header is not None:
+        return Operation("CopyObject", "s3:PutObject", bucket, key,
+                         copy_source=parse_copy_source(copy_header))
+
+    version_id = request.query_value("versionId")
+    versioned = version_id is not None
     by_method = {
         "PUT": ("PutObject", "s3:PutObject"),
-        "GET": ("GetObject", "s3:GetObject"),
-        "HEAD": ("HeadObject", "s3:GetObject"),
-        "DELETE": ("DeleteObject", "s3:DeleteObject"),
+        "GET": ("GetObject", "s3:GetObjectVersion" if versioned else "s3:GetObject"),
+        "HEAD": ("HeadObject", "s3:GetObjectVersion" if versioned else "s3:GetObject"),
+        "DELETE": ("DeleteObject",
+                   "s3:DeleteObjectVersion" if versioned else "s3:DeleteObject"),
     }
     if method not in by_method:
         return Operation("Unsupported", "s3:*", bucket, key, unsupported=True)
     name, action = by_method[method]
-    return Operation(name, action, bucket, key)
+    return Operation(name, action, bucket, key,
+                     version_id=version_id if name != "PutObject" else None)

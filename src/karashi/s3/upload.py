@@ -10,17 +10,49 @@ Content-Encoding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Protocol
 
 from karashi.auth import (
-    STREAMING_MODES, ChunkedDecoder, ContentMD5Verifier, PayloadVerifier,
+    STREAMING_MODES,
+    ChunkedDecoder,
+    ContentMD5Verifier,
+    PayloadVerifier,
     checksum_from_headers,
 )
+from karashi.errors import ServiceError
 from karashi.s3.call import S3Call
 from karashi.s3.errors import EntityTooLarge, InvalidArgument, InvalidRequest
-from karashi.store.blobs import BlobWriter
 
 MAX_PUT_SIZE = 5 * 1024**3
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class Sink(Protocol):
+    """Where a body goes: a blob being written, or memory for a small document."""
+
+    size: int
+
+    def write(self, data: bytes) -> None: ...
+
+
+class BodyBuffer:
+    """A small request body (a policy, a delete list) kept in memory, up to ``limit``."""
+
+    def __init__(self, limit: int, too_large: Callable[[], ServiceError]) -> None:
+        self.size = 0
+        self._limit = limit
+        self._too_large = too_large
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self._limit:
+            raise self._too_large()
+        self._parts.append(data)
+
+    def data(self) -> bytes:
+        return b"".join(self._parts)
 
 
 def _check_size(headers: dict[str, str]) -> None:
@@ -34,7 +66,7 @@ def _check_size(headers: dict[str, str]) -> None:
                              ProposedSize=declared, MaxSizeAllowed=str(MAX_PUT_SIZE))
 
 
-async def receive_body(call: S3Call, writer: BlobWriter) -> dict[str, str]:
+async def receive_body(call: S3Call, writer: Sink) -> dict[str, str]:
     """Stream the body into ``writer`` and check every digest declared for it; returns
     the checksum header (name -> base64 value) to store and echo, if one was sent."""
     headers = call.request.headers
@@ -83,3 +115,23 @@ async def receive_body(call: S3Call, writer: BlobWriter) -> dict[str, str]:
     if checksum is not None:
         stored[checksum.header_name] = checksum.finish()
     return stored
+
+
+def has_integrity_header(headers: dict[str, str]) -> bool:
+    """Content-MD5, an x-amz-checksum-* header, or a checksum trailer announced."""
+    return ("content-md5" in headers or "x-amz-trailer" in headers
+            or any(name.startswith("x-amz-checksum-") and name not in (
+                "x-amz-checksum-type", "x-amz-checksum-algorithm") for name in headers))
+
+
+async def read_body(call: S3Call, limit: int, too_large: Callable[[], ServiceError]) -> bytes:
+    """A small body, with every digest declared for it checked (signed payload hash,
+    chunk signatures, Content-MD5, x-amz-checksum-*), as for an object's body."""
+    headers = call.request.headers
+    declared = headers.get("x-amz-decoded-content-length") or headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and int(declared) > limit:
+        raise too_large()
+    buffer = BodyBuffer(limit, too_large)
+    await receive_body(call, buffer)
+    return buffer.data()

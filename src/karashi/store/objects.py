@@ -12,6 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from karashi.store import Store, as_utc
 from karashi.store.schema import buckets, objects
 
+#: Keys per DELETE statement: well under every database's limit on bound parameters.
+_DELETE_BATCH = 500
+
 
 @dataclass(frozen=True)
 class Bucket:
@@ -19,6 +22,8 @@ class Bucket:
     account_id: str
     region: str
     created_at: datetime
+    #: The bucket policy exactly as it was put, or None.
+    policy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ def get_bucket(conn: Connection, name: str) -> Bucket | None:
     row = conn.execute(select(buckets).where(buckets.c.name == name)).first()
     if row is None:
         return None
-    return Bucket(row.name, row.account_id, row.region, as_utc(row.created_at))
+    return Bucket(row.name, row.account_id, row.region, as_utc(row.created_at), row.policy)
 
 
 def create_bucket(store: Store, name: str, account: str, region: str) -> Bucket:
@@ -64,7 +69,16 @@ def list_buckets(store: Store, account: str) -> list[Bucket]:
     with store.engine.connect() as conn:
         rows = conn.execute(select(buckets).where(buckets.c.account_id == account)
                             .order_by(buckets.c.name)).all()
-    return [Bucket(r.name, r.account_id, r.region, as_utc(r.created_at)) for r in rows]
+    return [Bucket(r.name, r.account_id, r.region, as_utc(r.created_at), r.policy)
+            for r in rows]
+
+
+def set_bucket_policy(store: Store, name: str, policy: str | None) -> bool:
+    """Store the bucket's policy text (None removes it); False if the bucket is gone."""
+    with store.engine.begin() as conn:
+        result = conn.execute(update(buckets).where(buckets.c.name == name)
+                              .values(policy=policy))
+    return result.rowcount == 1
 
 
 def delete_bucket(store: Store, name: str) -> bool:
@@ -118,6 +132,20 @@ def delete_object(store: Store, bucket: str, key: str) -> str | None:
         if blob is not None:
             conn.execute(delete(objects).where(where))
     return None if blob is None else str(blob)
+
+
+def delete_objects(store: Store, bucket: str, keys: list[str]) -> dict[str, str]:
+    """Remove the rows of ``keys`` in one transaction; returns key -> blob to delete for
+    each key that had an object (a missing key is no error, as in S3)."""
+    removed: dict[str, str] = {}
+    with store.engine.begin() as conn:
+        for start in range(0, len(keys), _DELETE_BATCH):
+            batch = [key.encode() for key in keys[start:start + _DELETE_BATCH]]
+            rows = conn.execute(delete(objects).where(
+                objects.c.bucket == bucket, objects.c.key.in_(batch))
+                .returning(objects.c.key, objects.c.blob)).all()
+            removed.update((row.key.decode(), str(row.blob)) for row in rows)
+    return removed
 
 
 def _after(prefix: bytes) -> bytes | None:

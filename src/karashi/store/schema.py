@@ -55,6 +55,8 @@ managed_policies = Table(
     Column("arn", String(2048), nullable=False, unique=True),
     Column("description", String(1000), nullable=False, default=""),
     Column("default_version", String(8), nullable=False),
+    # The highest version number the policy ever had: IAM never reuses a version id.
+    Column("last_version", Integer, nullable=False, server_default="1"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("account_id", "name", name="uq_policies_account_name"),
