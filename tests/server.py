@@ -113,4 +113,15 @@ class Server:
         self.process = None
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path else ""
+        """The server's output so far, once it has stopped growing: the server writes
+        its log from a background thread, a moment after answering."""
+        if self.log_path is None:
+            return ""
+        size, deadline = -1, time.monotonic() + 3
+        while time.monotonic() < deadline:
+            current = self.log_path.stat().st_size
+            if current == size:
+                break
+            size = current
+            time.sleep(0.15)
+        return self.log_path.read_text(errors="replace")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -95,7 +96,12 @@ def audit_event(srv: Server, request_id: str) -> dict[str, Any]:
     """The audit event the server logged for ``request_id``."""
     # An S3 error response repeats x-amz-request-id, which botocore joins with ", ".
     request_id = request_id.split(",")[0].strip()
-    for line in srv.log().splitlines():
-        if "karashi.audit" in line and request_id in line:
-            return dict(json.loads(line.split("karashi.audit: ", 1)[1]))
-    raise AssertionError(f"no audit event for request {request_id}")
+    # The server writes log records from a background thread: allow it a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        for line in srv.log().splitlines():
+            if "karashi.audit" in line and request_id in line:
+                return dict(json.loads(line.split("karashi.audit: ", 1)[1]))
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no audit event for request {request_id}")
+        time.sleep(0.05)

@@ -30,7 +30,9 @@ def test_healthy_setup(home: Home, lister: MfaUser) -> None:
     out = result.stdout
     for service in ("sts", "s3", "iam"):
         assert f"[  ok] {service} endpoint: {home.server.endpoint} answers (HTTP " in out
-    assert "[  ok] clock: this machine " in out
+    # Same machine, same clock; but the server's Date header is refreshed by its event
+    # loop, so on a loaded machine it can lag a few seconds: never a failure here.
+    assert "[  ok] clock: this machine " in out or "[warn] clock: this machine " in out
     assert f"[  ok] access key: belongs to {lister.arn}" in out
     assert f"[  ok] MFA devices: enabled: {lister.serial}" in out
     assert "[FAIL]" not in out and lister.secret not in out

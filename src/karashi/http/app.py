@@ -7,8 +7,10 @@ policy engine, dispatch to the handler, and record one audit event.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -40,6 +42,7 @@ from karashi.sts import StsCall
 logger = logging.getLogger(__name__)
 
 FORM_LIMIT = 256 * 1024
+WORKER_THREADS = 32
 STS_ACTIONS = frozenset(sts.ACTIONS) | {"AssumeRole", "AssumeRoleWithWebIdentity",
                                         "GetFederationToken", "DecodeAuthorizationMessage",
                                         "GetAccessKeyInfo", "AssumeRoleWithSAML"}
@@ -76,6 +79,11 @@ class Application:
                        send: Send) -> None:
         if scope["type"] == "lifespan":
             while (message := await receive())["type"] != "lifespan.shutdown":
+                # Metadata queries and fsyncs run in threads: enough of them that quick
+                # lookups do not queue behind commits waiting on the disk.
+                asyncio.get_running_loop().set_default_executor(
+                    ThreadPoolExecutor(max_workers=WORKER_THREADS,
+                                       thread_name_prefix="karashi"))
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -6,14 +6,15 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Column, Row, Select, Table, select
 
 from karashi.identity import ids
 from karashi.identity.errors import ExpiredToken, InvalidAccessKeyId, InvalidToken
-from karashi.identity.users import User, get_user_by_id
+from karashi.identity.users import User
 from karashi.store import Store, as_utc
-from karashi.store.schema import access_keys, sessions
+from karashi.store.schema import access_keys, sessions, users
 
 
 @dataclass(frozen=True)
@@ -66,36 +67,46 @@ def _unknown(key_id: str) -> InvalidAccessKeyId:
                               "records.", AWSAccessKeyId=key_id)
 
 
+def _with_user(table: Table, key_column: Column[str], key_id: str) -> Select[Any]:
+    """The credential row and its user's columns, in one query."""
+    return (select(table, users.c.name.label("user_name"), users.c.path.label("user_path"),
+                   users.c.created_at.label("user_created"))
+            .outerjoin(users, users.c.id == table.c.user_id).where(key_column == key_id))
+
+
+def _user(row: Row[Any], key_id: str) -> User | None:
+    """The row's user; None for a root credential. A user deleted since the credential
+    was issued makes the credential unknown."""
+    if row.user_id is None:
+        return None
+    if row.user_name is None:
+        raise _unknown(key_id)
+    return User(row.user_id, row.account_id, row.user_name, row.user_path,
+                as_utc(row.user_created))
+
+
 def resolve_caller(store: Store, key_id: str, token: str | None) -> Caller:
     """The caller behind ``key_id``, or the error AWS gives for that credential."""
     with store.engine.connect() as conn:
         if key_id.startswith("ASIA"):
-            row = conn.execute(select(sessions).where(sessions.c.access_key_id == key_id)).first()
+            row = conn.execute(_with_user(sessions, sessions.c.access_key_id, key_id)).first()
             if row is None or token is None:
                 raise _unknown(key_id)
             if not hmac.compare_digest(token_hash(token), row.token_hash):
                 raise InvalidToken("The provided token is malformed or otherwise invalid.")
             if as_utc(row.expires_at) <= store.now():
                 raise ExpiredToken("The provided token has expired.")
-            user = None
-            if row.user_id is not None:
-                user = get_user_by_id(conn, row.user_id)
-                if user is None:
-                    raise _unknown(key_id)
+            user = _user(row, key_id)
             secret = store.sealer.open(row.secret_sealed, key_id).decode()
             session = Session(as_utc(row.expires_at),
                               as_utc(row.mfa_at) if row.mfa_at else None, row.mfa_serial)
             return Caller(row.account_id, user, key_id, secret, session)
 
-        row = conn.execute(select(access_keys).where(access_keys.c.id == key_id)).first()
+        row = conn.execute(_with_user(access_keys, access_keys.c.id, key_id)).first()
         if row is None or row.status != "Active":
             raise _unknown(key_id)
         if token is not None:
             raise InvalidToken("The provided token is malformed or otherwise invalid.")
-        user = None
-        if row.user_id is not None:
-            user = get_user_by_id(conn, row.user_id)
-            if user is None:
-                raise _unknown(key_id)
+        user = _user(row, key_id)
         secret = store.sealer.open(row.secret_sealed, key_id).decode()
         return Caller(row.account_id, user, key_id, secret)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from karashi.http import xml
 from karashi.http.response import Response
-from karashi.s3.buckets import S3_NS, missing_bucket, owner
+from karashi.s3.buckets import S3_NS, owner
 from karashi.s3.call import S3Call, blocking
 from karashi.s3.errors import InvalidArgument
 from karashi.store import objects as meta
@@ -60,18 +60,13 @@ async def list_objects(call: S3Call) -> Response:
     start_after = (q("start-after") or "") if v2 else (q("marker") or "")
     marker = decode_token(token) if token else start_after
 
-    def scan() -> tuple[meta.Bucket | None, list[ObjectMeta | str], bool]:
-        with call.store.engine.connect() as conn:
-            bucket = meta.get_bucket(conn, call.bucket)
-        if bucket is None or limit == 0:
-            return bucket, [], False
-        entries, truncated = meta.scan(call.store, call.bucket, prefix, marker, limit,
-                                       delimiter)
-        return bucket, entries, truncated
-
-    bucket, entries, truncated = await blocking(scan)
-    if bucket is None:
-        raise missing_bucket(call.bucket)
+    bucket = call.found
+    assert bucket is not None, "the pipeline finds the bucket before listing"
+    entries: list[ObjectMeta | str] = []
+    truncated = False
+    if limit:
+        entries, truncated = await blocking(meta.scan, call.store, call.bucket, prefix,
+                                            marker, limit, delimiter)
 
     def enc(text: str) -> str:
         return quote(text, safe="/") if encoding == "url" else text

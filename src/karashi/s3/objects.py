@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from karashi.http.response import Response
-from karashi.s3.buckets import missing_bucket
 from karashi.s3.call import S3Call, blocking
 from karashi.s3.errors import InvalidRange, NoSuchKey, NoSuchVersion, PreconditionFailed
 from karashi.s3.upload import receive_body
@@ -34,14 +33,6 @@ _OVERRIDES = {
     "response-content-disposition": "content-disposition",
     "response-content-encoding": "content-encoding",
 }
-
-
-async def _existing_bucket(call: S3Call) -> None:
-    def lookup() -> meta.Bucket | None:
-        with call.store.engine.connect() as conn:
-            return meta.get_bucket(conn, call.bucket)
-    if await blocking(lookup) is None:
-        raise missing_bucket(call.bucket)
 
 
 def check_version(key: str, version_id: str | None) -> None:
@@ -66,8 +57,7 @@ def stored_headers(call: S3Call) -> dict[str, str]:
 
 
 async def put_object(call: S3Call) -> Response:
-    await _existing_bucket(call)
-    writer = call.store.blobs.writer()
+    writer = await blocking(call.store.blobs.writer)
     try:
         checksums = await receive_body(call, writer)
         blob = await blocking(writer.commit)
@@ -89,20 +79,18 @@ async def commit_object(call: S3Call, obj: ObjectMeta) -> None:
     try:
         replaced = await blocking(meta.put_object, call.store, obj)
     except BaseException:
-        call.store.blobs.delete(obj.blob)
+        await blocking(call.store.blobs.delete, obj.blob)
         raise
     if replaced is not None:
-        call.store.blobs.delete(replaced)
+        await blocking(call.store.blobs.delete, replaced)
 
 
 async def _object(call: S3Call) -> ObjectMeta:
-    def lookup() -> tuple[meta.Bucket | None, ObjectMeta | None]:
+    """The object's metadata; the pipeline has already found its bucket."""
+    def lookup() -> ObjectMeta | None:
         with call.store.engine.connect() as conn:
-            return meta.get_bucket(conn, call.bucket), meta.get_object(conn, call.bucket,
-                                                                        call.key)
-    bucket, obj = await blocking(lookup)
-    if bucket is None:
-        raise missing_bucket(call.bucket)
+            return meta.get_object(conn, call.bucket, call.key)
+    obj = await blocking(lookup)
     if obj is None:
         raise NoSuchKey("The specified key does not exist.", Key=call.key)
     return obj
@@ -214,9 +202,8 @@ async def head_object(call: S3Call) -> Response:
 
 
 async def delete_object(call: S3Call) -> Response:
-    await _existing_bucket(call)
     check_version(call.key, call.op.version_id)
     blob = await blocking(meta.delete_object, call.store, call.bucket, call.key)
     if blob is not None:
-        call.store.blobs.delete(blob)
+        await blocking(call.store.blobs.delete, blob)
     return Response(204)

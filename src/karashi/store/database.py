@@ -28,10 +28,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def open_engine(url: str) -> Engine:
     """Create the engine for ``url``; SQLite connections get WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=8, max_overflow=8)
+        engine = create_engine(url, pool_size=16, max_overflow=16)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    return create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
 
 
 def alembic_config(engine: Engine) -> Config:
