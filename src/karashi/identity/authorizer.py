@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
@@ -16,20 +17,22 @@ CACHE_SIZE = 4096
 class Authorizer:
     def __init__(self, store: Store) -> None:
         self._store = store
-        # (policy ARN, version id) -> compiled policy. A version's document never
-        # changes once written, so an entry never goes stale.
+        # (name, cache key) -> compiled policy; see identity_policies for the keys. The
+        # lookups run in worker threads, hence the lock.
         self._compiled: OrderedDict[tuple[str, str], Policy] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def _compile(self, arn: str, version: str, document: str) -> Policy:
-        key = (arn, version)
-        policy = self._compiled.get(key)
-        if policy is None:
-            policy = parse_policy(document, kind="identity", name=arn)
-            self._compiled[key] = policy
+    def _compile(self, name: str, key: str, document: str) -> Policy:
+        with self._lock:
+            policy = self._compiled.get((name, key))
+            if policy is not None:
+                self._compiled.move_to_end((name, key))
+                return policy
+        policy = parse_policy(document, kind="identity", name=name)
+        with self._lock:
+            self._compiled[(name, key)] = policy
             if len(self._compiled) > CACHE_SIZE:
                 self._compiled.popitem(last=False)
-        else:
-            self._compiled.move_to_end(key)
         return policy
 
     def identity_policies(self, caller: Caller) -> list[Policy]:
