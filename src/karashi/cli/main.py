@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from karashi.cli.policy import policy
 from karashi.config import COMPAT_MODES, Settings, load_settings
 from karashi.errors import ServiceError
+from karashi.mfa.cli import mfa
 
 
 def _settings(ctx_params: dict[str, Any]) -> Settings:
@@ -107,5 +109,7 @@ def create_account_cmd(name: str, as_json: bool, **params: Any) -> None:
         click.echo(f"Account {account.account_id} ({account.name})\n"
                    f"Root access key id:     {account.access_key_id}\n"
                    f"Root secret access key: {account.secret_access_key}")
-main.add_command(__import__("karashi.mfa.cli", fromlist=["mfa"]).mfa)  # the MFA helper
-main.add_command(__import__("karashi.cli.policy", fromlist=["policy"]).policy)  # simulate, lint
+
+
+main.add_command(mfa)
+main.add_command(policy)

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from typing import BinaryIO
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+from karashi.errors import ServiceError
 from karashi.http.response import Response
 from karashi.s3.call import S3Call, blocking
 from karashi.s3.errors import InvalidRange, NoSuchKey, NoSuchVersion, PreconditionFailed
 from karashi.s3.upload import receive_body
 from karashi.store import objects as meta
+from karashi.store.blobs import READ_CHUNK, BlobStore
 from karashi.store.objects import ObjectMeta
 
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+#: Bodies up to this size are read in one go; larger ones are streamed.
+SMALL_BODY = 256 * 1024
 #: Headers kept with an object and returned on GET and HEAD.
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
@@ -85,15 +90,46 @@ async def commit_object(call: S3Call, obj: ObjectMeta) -> None:
         await blocking(call.store.blobs.delete, replaced)
 
 
-async def _object(call: S3Call) -> ObjectMeta:
-    """The object's metadata; the pipeline has already found its bucket."""
-    def lookup() -> ObjectMeta | None:
-        with call.store.engine.connect() as conn:
-            return meta.get_object(conn, call.bucket, call.key)
-    obj = await blocking(lookup)
+class Body:
+    """An object's body as the handler holds it: the bytes of a small one, or an open
+    file for a larger one (an open file survives an overwrite removing its blob)."""
+
+    def __init__(self, data: bytes | None = None, file: BinaryIO | None = None) -> None:
+        self.data, self.file = data, file
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def _load(blobs: BlobStore, obj: ObjectMeta) -> Body:
+    file = blobs.open(obj.blob)
+    if obj.size > SMALL_BODY:
+        return Body(file=file)
+    with file:
+        return Body(data=file.read())
+
+
+async def _object(call: S3Call, with_body: bool) -> tuple[ObjectMeta, Body | None]:
+    """The object's metadata and, if asked, its body, in one trip to a worker thread;
+    the pipeline has already found the bucket. If an overwrite removed the blob between
+    the two reads, the row is read again."""
+    def lookup() -> tuple[ObjectMeta | None, Body | None]:
+        for _ in range(3):
+            with call.store.engine.connect() as conn:
+                obj = meta.get_object(conn, call.bucket, call.key)
+            if obj is None or not with_body:
+                return obj, None
+            try:
+                return obj, _load(call.store.blobs, obj)
+            except FileNotFoundError:
+                continue
+        raise ServiceError("The object changed too often while being read; try again.",
+                           code="SlowDown", status=503)
+    obj, body = await blocking(lookup)
     if obj is None:
         raise NoSuchKey("The specified key does not exist.", Key=call.key)
-    return obj
+    return obj, body
 
 
 def _object_headers(call: S3Call, obj: ObjectMeta, ranged: bool) -> list[tuple[str, str]]:
@@ -171,7 +207,16 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 async def get_object(call: S3Call, head: bool = False) -> Response:
     check_version(call.key, call.op.version_id)
-    obj = await _object(call)
+    obj, body = await _object(call, with_body=not head)
+    try:
+        return _answer(call, obj, body)
+    except BaseException:
+        if body is not None:
+            body.close()
+        raise
+
+
+def _answer(call: S3Call, obj: ObjectMeta, body: Body | None) -> Response:
     byte_range = _byte_range(call.request.headers.get("range"), obj.size)
     headers = _object_headers(call, obj, ranged=byte_range is not None)
     status = _preconditions(call, obj)
@@ -179,6 +224,8 @@ async def get_object(call: S3Call, head: bool = False) -> Response:
         raise PreconditionFailed("At least one of the pre-conditions you specified did not "
                                  "hold", Condition="If-Match")
     if status == 304:
+        if body is not None:
+            body.close()
         return Response(304, headers=[h for h in headers if h[0] in ("etag", "last-modified")])
 
     start, length, status = 0, obj.size, 200
@@ -187,14 +234,27 @@ async def get_object(call: S3Call, head: bool = False) -> Response:
         length, status = end - start + 1, 206
         headers.append(("content-range", f"bytes {start}-{end}/{obj.size}"))
     headers.append(("content-length", str(length)))
-    if head:
+    if body is None:
         return Response(status, headers=headers)
-    return Response(status, headers=headers, stream=_read(call, obj.blob, start, length))
+    if body.file is None:
+        assert body.data is not None
+        return Response(status, body.data[start:start + length], headers=headers)
+    return Response(status, headers=headers, stream=_stream(body.file, start, length))
 
 
-async def _read(call: S3Call, blob: str, start: int, length: int) -> AsyncIterator[bytes]:
-    for piece in call.store.blobs.read(blob, start, length):
-        yield piece
+async def _stream(body: BinaryIO, start: int, length: int) -> AsyncIterator[bytes]:
+    """The body in pieces, each read in a worker thread (a cold disk read must not
+    stall the event loop)."""
+    try:
+        await blocking(body.seek, start)
+        while length > 0:
+            piece = await blocking(body.read, min(READ_CHUNK, length))
+            if not piece:
+                break
+            length -= len(piece)
+            yield piece
+    finally:
+        body.close()
 
 
 async def head_object(call: S3Call) -> Response:

@@ -80,6 +80,10 @@ class BlobStore:
     def writer(self) -> BlobWriter:
         return BlobWriter(self)
 
+    def open(self, blob_id: str) -> BinaryIO:
+        """The blob opened for reading; it stays readable if the blob is deleted."""
+        return open(self.path_of(blob_id), "rb")
+
     def read(self, blob_id: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
         """Yield the blob's bytes from ``start``, ``length`` of them (all if None)."""
         with open(self.path_of(blob_id), "rb") as fh:
