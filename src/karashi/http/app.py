@@ -122,9 +122,9 @@ class Application:
             event.error = err.code
         except Exception:
             logger.exception("request %s failed", request.id)
-            err = ServiceError("We encountered an internal error. Please try again.")
-            response = self.error(err, service, request)
-            event.error = err.code
+            internal = ServiceError("We encountered an internal error. Please try again.")
+            response = self.error(internal, service, request)
+            event.error = internal.code
         event.status = response.status
         event.emit()
         return response

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Union
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET
+import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 
 from karashi.errors import ServiceError
 
@@ -59,7 +59,8 @@ def document(root: str, children: Iterable[Node], namespace: str | None = None) 
 def parse(body: bytes) -> Element:
     """Parse request XML with entities and external references refused."""
     try:
-        return SafeET.fromstring(body)
+        root: Element = SafeET.fromstring(body)
+        return root
     except Exception as exc:  # defusedxml raises several unrelated types
         raise ServiceError("The XML you provided was not well-formed or did not validate "
                            "against our published schema.", code="MalformedXML",
