@@ -96,9 +96,14 @@ class Server:
                 raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
+                    pass
             except OSError:
                 time.sleep(0.05)
+                continue
+            # The socket listens before the data folder is opened: ready once it says so.
+            if "Karashi listening on" in self.log_path.read_text(errors="replace"):
+                return self
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
 

@@ -71,7 +71,10 @@ def _coerce(name: str, value: Any) -> Any:
     if name in ("data_dir", "tls_cert", "tls_key"):
         return Path(str(value)).expanduser()
     if name == "port":
-        return int(value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"port must be a number, not {value!r}") from None
     if name == "trusted_proxies":
         # A TOML list, or a comma-separated string from the environment or a flag.
         items = value.split(",") if isinstance(value, str) else list(value)

@@ -69,3 +69,51 @@ def test_version(tmp_path: Path) -> None:
     """`karashi --version` answers."""
     out = subprocess.run([*KARASHI, "--version"], capture_output=True, text=True, check=True)
     assert "karashi" in out.stdout.lower()
+
+
+def test_failed_first_start_keeps_the_root_key_for_later(tmp_path: Path) -> None:
+    """A first start that cannot listen (port taken) or load its TLS files stops with one
+    line and creates no account, so the next good start still shows the root key."""
+    import socket as sockets
+
+    with sockets.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        busy = subprocess.run([*KARASHI, "serve", "--data-dir", str(tmp_path), "--port",
+                               str(port)], capture_output=True, text=True, timeout=60)
+    assert busy.returncode != 0 and "cannot listen on 127.0.0.1" in busy.stderr
+    assert "Traceback" not in busy.stderr and "Root" not in busy.stdout
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("not a certificate")
+    key.write_text("not a key")
+    swapped = subprocess.run([*KARASHI, "serve", "--data-dir", str(tmp_path), "--port",
+                              str(free_port()), "--tls-cert", str(key), "--tls-key",
+                              str(cert)], capture_output=True, text=True, timeout=60)
+    assert swapped.returncode != 0 and "cannot use --tls-cert" in swapped.stderr
+    assert "Traceback" not in swapped.stderr
+
+    srv = Server(tmp_path, free_port()).start()
+    srv.stop()
+    assert "Root secret access key:" in srv.log()
+
+
+def test_data_folder_is_private(tmp_path: Path) -> None:
+    """The data folder and stored object bodies are readable by their owner only."""
+    import boto3
+
+    data = tmp_path / "data"
+    account = create_account(data, "private")
+    srv = Server(data, free_port()).start()
+    try:
+        s3 = boto3.client("s3", endpoint_url=srv.endpoint, region_name="us-east-1",
+                          aws_access_key_id=account["access_key_id"],
+                          aws_secret_access_key=account["secret_access_key"])
+        s3.create_bucket(Bucket="private-bodies")
+        s3.put_object(Bucket="private-bodies", Key="k", Body=b"secret payroll")
+    finally:
+        srv.stop()
+    assert os.stat(data).st_mode & 0o777 == 0o700
+    blobs = [p for p in (data / "blobs").rglob("*") if p.is_file()]
+    assert blobs and all(os.stat(p).st_mode & 0o077 == 0 for p in blobs)

@@ -121,3 +121,24 @@ def test_one_code_under_concurrent_requests(server: Server) -> None:
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(attempt, clients))
     assert sorted(outcomes) == ["AccessDenied"] * 7 + ["ok"]
+
+
+def test_guessing_codes_locks_the_device(server: Server) -> None:
+    """After five wrong codes a device takes no code for a while, not even the right one;
+    other devices are unaffected. (AWS and Wasabi throttle MFA attempts too.)"""
+    user, other = make_user(server, FORCE_MFA), make_user(server, FORCE_MFA)
+    sts = user.client(server, "sts")
+    valid = {user.code(step) for step in range(-2, 3)}
+    wrong = [c for c in ("000000", "111111", "222222", "333333", "444444", "555555",
+                         "666666") if c not in valid][:5]
+    for code in wrong:
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            sts.get_session_token(SerialNumber=user.serial, TokenCode=code)
+        assert "invalid MFA one time pass code" in info.value.response["Error"]["Message"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        sts.get_session_token(SerialNumber=user.serial, TokenCode=user.code())
+    assert error_code(info.value) == "AccessDenied"
+    assert "too many wrong codes" in info.value.response["Error"]["Message"]
+    creds = other.client(server, "sts").get_session_token(SerialNumber=other.serial,
+                                                          TokenCode=other.code())
+    assert creds["Credentials"]["AccessKeyId"].startswith("ASIA")

@@ -85,3 +85,38 @@ def test_wasabi_endpoints() -> None:
     assert wasabi("eu-central-2") == {"s3": "https://s3.eu-central-2.wasabisys.com",
                                       "sts": "https://sts.wasabisys.com",
                                       "iam": "https://iam.wasabisys.com"}
+
+
+def test_secret_from_stdin_without_a_terminal(home: Home) -> None:
+    """With no terminal, --secret-access-key-stdin and options configure a working profile."""
+    user = make_mfa_user(home.server, LISTING)
+    out = home.mfa("configure", "--profile", "piped", "--access-key-id", user.key,
+                   "--region", "us-east-1", "--endpoint-url", home.server.endpoint,
+                   "--secret-access-key-stdin", stdin=user.secret + "\n")
+    assert "Saved profile piped." in out.stdout and user.secret not in out.stdout + out.stderr
+    assert f"mfa_serial = {user.serial}\n" in home.config.read_text()
+    home.mfa("login", "--profile", "piped", "--token-code", user.code(0))
+
+
+def test_no_terminal_names_the_stdin_option(home: Home, user: MfaUser) -> None:
+    """Without a terminal and without the secret, the error names --secret-access-key-stdin."""
+    result = home.mfa("configure", "--profile", "piped", "--access-key-id", user.key,
+                      "--region", "us-east-1", "--endpoint-url", home.server.endpoint,
+                      check=False)
+    assert result.returncode == 1
+    assert "--secret-access-key-stdin" in result.stderr
+    assert not home.credentials.exists() and not home.config.exists()
+
+
+def test_unreachable_endpoint_still_saves(home: Home, user: MfaUser) -> None:
+    """An endpoint that cannot be reached saves the profile and says how to set mfa_serial."""
+    result = home.mfa("configure", "--profile", "offline", "--access-key-id", user.key,
+                      "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9",
+                      "--secret-access-key-stdin", stdin=user.secret + "\n")
+    assert "Saved profile offline." in result.stdout
+    assert "cannot reach the STS endpoint http://127.0.0.1:9" in result.stderr
+    assert "mfa_serial could not be looked up" in result.stderr
+    assert "aws configure set mfa_serial ARN --profile offline" in result.stderr
+    assert f"[offline]\naws_access_key_id = {user.key}\n" in home.credentials.read_text()
+    assert home.config.read_text() == ("[profile offline]\nregion = us-east-1\n"
+                                       "endpoint_url = http://127.0.0.1:9\n")

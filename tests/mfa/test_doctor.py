@@ -7,7 +7,7 @@ import re
 
 import pytest
 from e2e.helpers import FORCE_MFA, MfaUser
-from server import FAKETIME_LIB
+from server import FAKETIME_LIB, Server
 
 from mfa.support import Home, make_mfa_user
 
@@ -88,3 +88,46 @@ def test_missing_profile(home: Home) -> None:
     result = home.mfa("doctor", "--profile", "ghost", check=False)
     assert result.returncode == 1
     assert "karashi mfa configure --profile ghost" in result.stdout
+
+
+def test_denied_listing_is_a_permission_not_a_refused_code(home: Home, user: MfaUser) -> None:
+    """An AccessDenied from ListMFADevices names the permission, never a refused MFA code."""
+    home.configure("nolist", user, endpoint_url=home.server.endpoint, mfa_serial=user.serial)
+    out = home.mfa("doctor", "--profile", "nolist").stdout
+    line = next(li for li in out.splitlines() if " MFA devices: " in li)
+    assert line.startswith("[warn] MFA devices: ")
+    assert "not allowed to list MFA devices (iam:ListMFADevices)" in line
+    assert "Ask an administrator, or set mfa_serial" in line
+    assert "code" not in line.lower()
+
+
+def test_root_caller_is_told_root_has_no_devices(home: Home) -> None:
+    """Root's key gets "root has no MFA devices in Karashi", not a raw ValidationError."""
+    root = home.server.root  # type: ignore[attr-defined]
+    home.credentials.parent.mkdir(exist_ok=True)
+    home.credentials.write_text(f"[root]\naws_access_key_id = {root['access_key_id']}\n"
+                                f"aws_secret_access_key = {root['secret_access_key']}\n")
+    home.config.write_text(f"[profile root]\nregion = us-east-1\n"
+                           f"endpoint_url = {home.server.endpoint}\n")
+    out = home.mfa("doctor", "--profile", "root", check=False).stdout
+    line = next(li for li in out.splitlines() if " MFA devices: " in li)
+    assert "the root user has no MFA devices in Karashi" in line
+    assert "--user-name" in line
+    assert "ValidationError" not in out and "code was refused" not in out
+
+
+def test_untrusted_certificate_names_the_ca_bundle(home: Home, tls_server: Server) -> None:
+    """A TLS endpoint whose CA is not trusted is a failure that names AWS_CA_BUNDLE."""
+    user = make_mfa_user(tls_server, LISTING)
+    home.configure("tls", user, endpoint_url=tls_server.endpoint, mfa_serial=user.serial)
+    result = home.mfa("doctor", "--profile", "tls", check=False)
+    sts = next(li for li in result.stdout.splitlines() if " sts endpoint: " in li)
+    assert result.returncode == 1
+    assert sts.startswith(f"[FAIL] sts endpoint: cannot reach {tls_server.endpoint} "
+                          "(TLS certificate not trusted")
+    assert "AWS_CA_BUNDLE" in sts and "ca_bundle in profile tls" in sts
+
+    assert tls_server.tls is not None
+    trusted = home.mfa("doctor", "--profile", "tls",
+                       env={"AWS_CA_BUNDLE": str(tls_server.tls[0])})
+    assert f"[  ok] MFA devices: enabled: {user.serial}" in trusted.stdout

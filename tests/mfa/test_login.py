@@ -7,9 +7,10 @@ import stat
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from e2e.helpers import MfaUser
+from e2e.helpers import FORCE_MFA, MfaUser
+from server import Server
 
-from mfa.support import Home, code_printer
+from mfa.support import Home, code_printer, make_mfa_user
 
 CREDENTIALS = """# Written by hand. Keep this comment.
 [default]
@@ -204,3 +205,46 @@ def _karashi() -> list[str]:
 def pexpect_eof() -> object:
     import pexpect
     return pexpect.EOF
+
+
+def test_code_not_burnt_by_an_unreachable_endpoint(home: Home, demo: MfaUser) -> None:
+    """A code whose request never reached a server can be sent again to the right one."""
+    code = demo.code(0)
+    failed = home.mfa("login", "--profile", "mfa-demo", "--token-code", code,
+                      "--endpoint-url", "http://127.0.0.1:9", check=False)
+    assert failed.returncode == 1 and "cannot reach the STS endpoint" in failed.stderr
+    home.mfa("login", "--profile", "mfa-demo", "--token-code", code)
+    home.aws("s3", "ls", "--profile", "mfa-demo-temporary")
+
+    # A code the server did receive, and refused, stays spent.
+    again = home.mfa("login", "--profile", "mfa-demo", "--token-code", code, check=False)
+    assert again.returncode == 1 and "already sent" in again.stderr
+
+
+def test_settings_added_to_the_temporary_profile_kept(home: Home, demo: MfaUser) -> None:
+    """Settings the person added to the temporary profile's config survive the next login."""
+    home.mfa("login", "--profile", "mfa-demo", "--token-code", demo.code(0))
+    text = home.config.read_text().replace(
+        "[profile mfa-demo-temporary]\n",
+        "[profile mfa-demo-temporary]\ncli_pager =\ns3 =\n  multipart_threshold = 1GB\n")
+    home.config.write_text(text)
+    home.mfa("login", "--profile", "mfa-demo", "--token-code", demo.code(1))
+    config = home.config.read_text()
+    assert section(config, "profile mfa-demo-temporary") == {
+        "cli_pager": "", "s3": "", "multipart_threshold": "1GB", "region": "us-east-1",
+        "endpoint_url": home.server.endpoint, "karashi_mfa_source": "mfa-demo"}
+    home.aws("s3", "ls", "--profile", "mfa-demo-temporary")
+
+
+def test_untrusted_certificate_names_the_ca_bundle(home: Home, tls_server: Server) -> None:
+    """A TLS failure names AWS_CA_BUNDLE and ca_bundle, and does not spend the code."""
+    user = make_mfa_user(tls_server, FORCE_MFA)
+    home.configure("tls", user, endpoint_url=tls_server.endpoint, mfa_serial=user.serial)
+    code = user.code(0)
+    failed = home.mfa("login", "--profile", "tls", "--token-code", code, check=False)
+    assert failed.returncode == 1
+    assert "(TLS certificate not trusted;" in failed.stderr
+    assert "AWS_CA_BUNDLE" in failed.stderr and "ca_bundle in profile tls" in failed.stderr
+    assert tls_server.tls is not None
+    home.mfa("login", "--profile", "tls", "--token-code", code,
+             env={"AWS_CA_BUNDLE": str(tls_server.tls[0])})

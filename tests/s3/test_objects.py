@@ -115,14 +115,13 @@ def test_overwrite_replaces_and_delete_removes(s3, bucket: str) -> None:
 
 def test_bucket_lifecycle(s3) -> None:
     """Create, head, refuse to delete while not empty, then delete; a missing bucket is
-    NoSuchBucket and a second create is BucketAlreadyOwnedByYou."""
+    NoSuchBucket. Creating it again in us-east-1 answers 200, as S3 does there for
+    legacy compatibility (CreateBucket, S3 API Reference)."""
     name = "life-" + secrets.token_hex(4)
     s3.create_bucket(Bucket=name)
     s3.head_bucket(Bucket=name)
     assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        s3.create_bucket(Bucket=name)
-    assert info.value.response["Error"]["Code"] == "BucketAlreadyOwnedByYou"
+    assert s3.create_bucket(Bucket=name)["ResponseMetadata"]["HTTPStatusCode"] == 200
     s3.put_object(Bucket=name, Key="k", Body=b"x")
     with pytest.raises(botocore.exceptions.ClientError) as info:
         s3.delete_bucket(Bucket=name)
@@ -161,3 +160,47 @@ def test_reads_racing_overwrites_see_whole_bodies(s3, bucket: str) -> None:
         reads = list(pool.map(read, range(24)))
         list(writes)
     assert all(got in bodies for got in reads)
+
+
+def test_backwards_range_is_ignored(s3, bucket: str) -> None:
+    """A range whose end precedes its start is not a valid byte-range-spec: the whole
+    object comes back with 200 (RFC 9110, 14.1.1; S3 does the same)."""
+    s3.put_object(Bucket=bucket, Key="digits", Body=b"0123456789")
+    got = s3.get_object(Bucket=bucket, Key="digits", Range="bytes=5-2")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert got["Body"].read() == b"0123456789"
+
+
+def test_conditional_writes(s3, bucket: str) -> None:
+    """If-None-Match: * writes only a new key; If-Match writes only over the ETag given;
+    a failed condition is 412 PreconditionFailed and leaves the object as it was
+    ("Add preconditions to S3 operations with conditional requests", S3 User Guide)."""
+    first = s3.put_object(Bucket=bucket, Key="lock", Body=b"one", IfNoneMatch="*")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="lock", Body=b"two", IfNoneMatch="*")
+    assert info.value.response["Error"]["Code"] == "PreconditionFailed"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="lock", Body=b"two", IfMatch='"nope"')
+    assert info.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key="lock")["Body"].read() == b"one"
+    s3.put_object(Bucket=bucket, Key="lock", Body=b"three", IfMatch=first["ETag"])
+    assert s3.get_object(Bucket=bucket, Key="lock")["Body"].read() == b"three"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="absent", Body=b"x", IfMatch=first["ETag"])
+    assert info.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_if_none_match_under_concurrency(s3, bucket: str) -> None:
+    """Eight concurrent If-None-Match: * writes of one new key: exactly one succeeds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(n: int) -> str:
+        try:
+            s3.put_object(Bucket=bucket, Key="race", Body=str(n).encode(), IfNoneMatch="*")
+            return "ok"
+        except botocore.exceptions.ClientError as exc:
+            return str(exc.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert sorted(outcomes) == ["PreconditionFailed"] * 7 + ["ok"]

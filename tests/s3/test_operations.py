@@ -76,8 +76,8 @@ def test_action_map(method: str, target: str, headers: dict[str, str], name: str
 
 
 @pytest.mark.parametrize(("method", "target"), [
-    ("GET", "/bkt?acl"), ("PUT", "/bkt?versioning"), ("POST", "/bkt/k?uploads"),
-    ("GET", "/bkt/k?tagging"), ("POST", "/bkt/k"), ("POST", "/bkt?policy"),
+    ("PUT", "/bkt?cors"), ("PUT", "/bkt?versioning"), ("POST", "/bkt/k?restore"),
+    ("PUT", "/bkt/k?tagging"), ("POST", "/bkt/k"), ("POST", "/bkt?policy"),
 ])
 def test_unserved_operations_are_flagged(method: str, target: str) -> None:
     """Operations Karashi does not serve are recognised and refused with NotImplemented
@@ -203,3 +203,19 @@ def test_version_and_global_keys() -> None:
     assert context["s3:VersionId"] == "null"
     assert context["aws:Referer"] == "https://example.com/"
     assert context["aws:UserAgent"] == "agent/1"
+
+
+@pytest.mark.parametrize(("method", "path", "name", "action"), [
+    ("GET", "/bkt?versioning", "GetBucketVersioning", "s3:GetBucketVersioning"),
+    ("GET", "/bkt?acl", "GetBucketAcl", "s3:GetBucketAcl"),
+    ("PUT", "/bkt?acl", "PutBucketAcl", "s3:PutBucketAcl"),
+    ("GET", "/bkt?cors", "GetBucketCors", "s3:GetBucketCORS"),
+    ("GET", "/bkt/k?acl", "GetObjectAcl", "s3:GetObjectAcl"),
+    ("PUT", "/bkt/k?acl", "PutObjectAcl", "s3:PutObjectAcl"),
+    ("GET", "/bkt/k?tagging", "GetObjectTagging", "s3:GetObjectTagging"),
+])
+def test_settings_operations(method: str, path: str, name: str, action: str) -> None:
+    """Reading a setting, and setting an ACL, map to their own S3 actions ("Actions,
+    resources, and condition keys for Amazon S3")."""
+    op = resolve(request(method, path), "")
+    assert (op.name, op.action, op.unsupported) == (name, action, False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import ssl
 import sys
 from typing import Any
 
@@ -54,7 +56,14 @@ def serve(**params: Any) -> None:
 
     settings = _settings(params)
     configure_logging(settings.log_level)
-    store = Store.open(settings.data_dir, settings.database_url, settings.master_key)
+    # Everything that can stop the server is tried before a first start creates the
+    # account: its root key is shown only once.
+    listener = _listen(settings)
+    try:
+        store = Store.open(settings.data_dir, settings.database_url, settings.master_key)
+    except Exception as exc:
+        listener.close()
+        raise click.ClickException(f"cannot open the data folder or database: {exc}") from exc
     if account_count(store) == 0:
         account = create_account(store, "default")
         # Shown once, on the terminal that started the server; never logged.
@@ -66,7 +75,7 @@ def serve(**params: Any) -> None:
     click.echo(f"Karashi listening on {scheme}://{settings.host}:{settings.port} "
                f"(data in {settings.data_dir})")
     sys.stdout.flush()
-    uvicorn.run(
+    config = uvicorn.Config(
         Application(settings, store), host=settings.host, port=settings.port,
         ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
         ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
@@ -75,6 +84,29 @@ def serve(**params: Any) -> None:
         # Never let uvicorn rewrite the client address from X-Forwarded-For: Karashi
         # follows it only through its own trusted_proxies (identity/context.py).
         proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(settings: Settings) -> socket.socket:
+    """The listening socket, and the TLS files loaded once, or a one-line error."""
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                settings.tls_cert, settings.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            raise click.ClickException(f"cannot use --tls-cert {settings.tls_cert} with "
+                                       f"--tls-key {settings.tls_key}: {exc}") from exc
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: "
+                                   f"{exc.strerror or exc}") from exc
+    return listener
 
 
 @main.group()

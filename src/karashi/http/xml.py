@@ -32,11 +32,13 @@ def _render(node: Node, out: list[str]) -> None:
     tag, value = node
     if value is None:
         return
+    # A tag may carry attributes ("Grantee xsi:type=..."): the element closes by name.
+    name = tag.split(" ", 1)[0]
     if isinstance(value, list):
         out.append(f"<{tag}>")
         for child in value:
             _render(child, out)
-        out.append(f"</{tag}>")
+        out.append(f"</{name}>")
         return
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -44,7 +46,7 @@ def _render(node: Node, out: list[str]) -> None:
         text = timestamp(value)
     else:
         text = escape(str(value))
-    out.append(f"<{tag}>{text}</{tag}>")
+    out.append(f"<{tag}>{text}</{name}>")
 
 
 def document(root: str, children: Iterable[Node], namespace: str | None = None) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -28,6 +29,9 @@ from karashi.store import Store, as_utc
 from karashi.store.schema import mfa_devices, users
 
 STEP_SECONDS = 30
+#: Wrong codes a device takes within FAILURE_WINDOW seconds before it takes none.
+MAX_FAILURES = 5
+FAILURE_WINDOW = 300
 DRIFT_STEPS = 1
 #: How far back EnableMFADevice looks for the two consecutive codes.
 ENABLE_WINDOW_STEPS = 10
@@ -258,15 +262,62 @@ def serial_for(conn: Connection, account: str, user: User, given: str,
     return given
 
 
+class FailedCodes:
+    """Recent wrong codes per device, to stop guessing.
+
+    Six digits are few: at hundreds of guesses a second a stolen long-term key would
+    find a valid code within the hour. After MAX_FAILURES wrong codes within
+    FAILURE_WINDOW seconds, a device takes no code, right or wrong, until the oldest
+    failure leaves the window. Kept in this process's memory: on several nodes each
+    counts its own failures (a shortcoming named in docs/architecture.md).
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, serial: str, now: float) -> list[float]:
+        recent = [t for t in self._seen.get(serial, []) if now - t < FAILURE_WINDOW]
+        if recent:
+            self._seen[serial] = recent
+        else:
+            self._seen.pop(serial, None)
+        return recent
+
+    def check(self, serial: str, now: float) -> None:
+        with self._lock:
+            recent = self._recent(serial, now)
+        if len(recent) >= MAX_FAILURES:
+            wait = int(FAILURE_WINDOW - (now - recent[0])) + 1
+            raise AccessDenied("MultiFactorAuthentication failed: too many wrong codes for "
+                               f"this MFA device. Try again in {wait} seconds.")
+
+    def add(self, serial: str, now: float) -> None:
+        with self._lock:
+            recent = self._recent(serial, now)
+            recent.append(now)
+            self._seen[serial] = recent
+
+    def clear(self, serial: str) -> None:
+        with self._lock:
+            self._seen.pop(serial, None)
+
+
+failed_codes = FailedCodes()
+
+
 def verify_code(store: Store, conn: Connection, serial: str, code: str) -> None:
     """Accept ``code`` for the device once, within one step of drift, or raise AccessDenied."""
+    now = store.clock()
+    failed_codes.check(serial, now)
     row = conn.execute(select(mfa_devices).where(mfa_devices.c.serial == serial)).first()
     assert row is not None
     totp = _totp(store, row)
-    now_step = int(store.clock()) // STEP_SECONDS
+    now_step = int(now) // STEP_SECONDS
     matched = [step for step in range(now_step - DRIFT_STEPS, now_step + DRIFT_STEPS + 1)
                if _codes_equal(code, totp.at(step * STEP_SECONDS))]
     if not matched:
+        failed_codes.add(serial, now)
         raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass "
                            "code.")
     step = matched[-1]
@@ -277,3 +328,4 @@ def verify_code(store: Store, conn: Connection, serial: str, code: str) -> None:
     if not claimed:
         raise AccessDenied("MultiFactorAuthentication failed: this MFA code has already been "
                            "used. Wait for the next code.")
+    failed_codes.clear(serial)

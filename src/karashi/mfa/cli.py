@@ -65,6 +65,16 @@ def _runtime(messages_to_tty: bool = False) -> Runtime:
     return given or Runtime(terminal=TtyTerminal(messages_to_tty=messages_to_tty))
 
 
+def _secret_from_stdin() -> str:
+    """One line of stdin, its line break dropped; the secret never appears on argv."""
+    line = sys.stdin.readline().rstrip("\r\n").strip()
+    if not line:
+        raise MfaError("--secret-access-key-stdin read no secret from stdin",
+                       "pipe it in: printf '%s\\n' \"$SECRET\" | karashi mfa configure ... "
+                       "--secret-access-key-stdin; nothing was written")
+    return line
+
+
 profile_option = click.option("--profile", default="default", show_default=True,
                               help="The long-term profile (the user's access key).")
 
@@ -214,10 +224,14 @@ def doctor_cmd(profile: str, timeout: float, **params: Any) -> None:
 @endpoint_options
 @click.option("--wasabi", is_flag=True, help="Use Wasabi's endpoints for the region.")
 @click.option("--serial-number", help="The MFA device ARN (skips the question).")
+@click.option("--secret-access-key-stdin", "secret_stdin", is_flag=True,
+              help="Read the secret access key from one line on stdin (no terminal needed).")
 @reporting
 def configure_cmd(profile: str, access_key_id: str | None, region: str | None, wasabi: bool,
-                  serial_number: str | None, **params: Any) -> None:
+                  serial_number: str | None, secret_stdin: bool, **params: Any) -> None:
     """Write the long-term profile: key (secret typed hidden), region, endpoints, MFA."""
-    answers = Answers(profile, access_key_id, region, _flags(params), wasabi, serial_number)
+    secret = _secret_from_stdin() if secret_stdin else None
+    answers = Answers(profile, access_key_id, region, _flags(params), wasabi, serial_number,
+                      secret)
     name = configure(answers, _runtime())
     click.echo(f"Saved profile {name}. Next: karashi mfa login --profile {name}")

@@ -20,7 +20,7 @@ from karashi.mfa.errors import MfaError
 from karashi.mfa.inifile import shown
 from karashi.mfa.login import long_term_key
 from karashi.mfa.profiles import LEGACY_TOKEN, Profiles
-from karashi.mfa.remote import Remote
+from karashi.mfa.remote import Remote, ca_bundle_fix
 from karashi.mfa.runtime import Runtime
 from karashi.mfa.status import VALID, collect
 
@@ -87,8 +87,8 @@ def _environment(runtime: Runtime, profile: str) -> list[Finding]:
     return found
 
 
-def probe(endpoint: Endpoint, url: str, ca_bundle: str | None, timeout: float
-          ) -> tuple[Finding, float | None]:
+def probe(endpoint: Endpoint, url: str, ca_bundle: str | None, timeout: float,
+          profile: str = "PROFILE") -> tuple[Finding, float | None]:
     """Reach the endpoint; any HTTP answer counts. Returns the clock offset (server minus
     this machine, in seconds) from its ``Date`` header."""
     context = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else None
@@ -101,6 +101,11 @@ def probe(endpoint: Endpoint, url: str, ca_bundle: str | None, timeout: float
         status, date = answer.code, answer.headers.get("Date")
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            trusted = f"the CA bundle {ca_bundle} does not trust it; " if ca_bundle else ""
+            return Finding(FAIL, topic, f"cannot reach {url} (TLS certificate not trusted: "
+                           f"{reason.verify_message}; set by {endpoint.origin}); {trusted}"
+                           f"{ca_bundle_fix(profile)}"), None
         return Finding(FAIL, topic, f"cannot reach {url} ({reason}; set by "
                        f"{endpoint.origin})"), None
     finished = time.time()
@@ -144,8 +149,8 @@ def _mfa(remote: Remote, profiles: Profiles, profile: str) -> list[Finding]:
     try:
         devices = remote.mfa_devices(key)
     except MfaError as exc:
-        return [*found, Finding(WARN, "MFA devices", f"cannot list them: {exc.problem} "
-                                "(the user may lack iam:ListMFADevices)")]
+        # Said as the failed ListMFADevices means it: a permission, a root caller, ...
+        return [*found, Finding(WARN, "MFA devices", f"cannot list them: {exc}")]
     if not devices:
         return [*found, Finding(FAIL, "MFA devices", "the user has no enabled MFA device; "
                                 "enable a virtual MFA device first")]
@@ -183,7 +188,7 @@ def diagnose(runtime: Runtime, profile: str, flags: EndpointFlags | None = None,
     offsets, reachable = [], True
     for service, endpoint in endpoints.items():
         url = remote.endpoint_url(service)
-        finding, offset = probe(endpoint, url, ca_bundle, timeout)
+        finding, offset = probe(endpoint, url, ca_bundle, timeout, profile)
         found.append(finding)
         reachable = reachable and finding.level != FAIL
         if offset is not None:

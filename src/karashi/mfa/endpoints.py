@@ -102,9 +102,15 @@ def region(profiles: Profiles, profile: str, environ: Mapping[str, str]) -> str 
 #: Settings a temporary profile takes from its long-term profile so that the AWS CLI
 #: reaches the same service with no flags. Credentials, ``mfa_serial``,
 #: ``credential_process`` and role settings are deliberately not copied.
-COPIED = ("region", "output", "ca_bundle", "endpoint_url", "services",
-          "ignore_configured_endpoint_urls", "s3", "sts_regional_endpoints",
-          "addressing_style", "signature_version")
+#: The helper manages these: they always follow the long-term profile, and one the
+#: long-term profile lacks is removed (a stale endpoint would send the session elsewhere).
+MANAGED = ("region", "endpoint_url", "services", "ignore_configured_endpoint_urls",
+           "sts_regional_endpoints")
+#: These are copied when the long-term profile has them, but never removed: the person
+#: may have set them in the temporary profile themselves. A nested ``s3`` setting is
+#: merged entry by entry, the long-term profile's entries winning.
+SHARED = ("output", "ca_bundle", "s3", "addressing_style", "signature_version")
+COPIED = MANAGED + SHARED
 
 
 def for_temporary(profiles: Profiles, source: str, target: str, flags: EndpointFlags
@@ -112,10 +118,20 @@ def for_temporary(profiles: Profiles, source: str, target: str, flags: EndpointF
     """The config settings for the target profile and, when endpoints were given per
     service, the ``[services TARGET]`` section holding them."""
     settings = profiles.in_config(source)
+    current = profiles.in_config(target)
     values: dict[str, str | dict[str, str] | None] = {}
-    for key in COPIED:
+    for key in MANAGED:
         value = settings.get(key)
-        values[key] = nested(value) if value and value.startswith("\n") else value
+        values[key] = nested(value) if _is_nested(value) else value
+    for key in SHARED:
+        value = settings.get(key)
+        if not value:
+            continue  # Not the helper's to remove: keep what the target has.
+        if _is_nested(value):
+            mine = current.get(key)
+            values[key] = {**(nested(mine) if _is_nested(mine) else {}), **nested(value)}
+        else:
+            values[key] = value
     if flags.endpoint_url:
         values["endpoint_url"] = flags.endpoint_url
     services: dict[str, dict[str, str]] = {}
@@ -127,6 +143,10 @@ def for_temporary(profiles: Profiles, source: str, target: str, flags: EndpointF
             services.setdefault(service, {})["endpoint_url"] = url
         values["services"] = target
     return values, services
+
+
+def _is_nested(value: str | None) -> bool:
+    return bool(value) and str(value).startswith("\n")
 
 
 def wasabi(region_name: str) -> dict[str, str]:

@@ -36,3 +36,17 @@ class UsageError(MfaError):
 
 class CodeRefused(MfaError):
     """The service refused the MFA code itself (wrong, expired or already used)."""
+
+
+class Unreachable(MfaError):
+    """The service gave no answer: no connection, an untrusted certificate, a timeout.
+
+    ``delivered`` says whether the request may have reached the service all the same (a
+    read timeout: sent, but no answer came); a connection that failed or a TLS handshake
+    that was refused never delivered it.
+    """
+
+    def __init__(self, problem: str, fix: str | None = None, *, delivered: bool = False
+                 ) -> None:
+        super().__init__(problem, fix)
+        self.delivered = delivered

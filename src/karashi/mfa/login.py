@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from karashi.mfa.clock import rfc3339
 from karashi.mfa.codes import CodeSource, GivenCode, ProcessCode, PromptCode, obtain
 from karashi.mfa.endpoints import SERVICES, EndpointFlags, for_temporary, region, resolve
-from karashi.mfa.errors import CodeRefused, MfaError, UsageError
+from karashi.mfa.errors import CodeRefused, MfaError, Unreachable, UsageError
 from karashi.mfa.inifile import shown
 from karashi.mfa.profiles import EXPIRATION, IDENTITY, LEGACY_TOKEN, MARKER, Profiles, editing
 from karashi.mfa.remote import LongTermKey, Remote
@@ -176,15 +176,32 @@ def login(request: LoginRequest, runtime: Runtime) -> LoginResult:
 def _session(remote: Remote, key: LongTermKey, serial: str, duration: int | None,
              source: CodeSource, runtime: Runtime) -> SessionCredentials:
     """GetSessionToken, asking once more for a code the service refused when the source
-    can give a new one (a mistyped code, or one the authenticator had just replaced)."""
+    can give a new one (a mistyped code, or one the authenticator had just replaced).
+
+    A code counts as sent once the service may have received it: after any answer,
+    refusals included, or a request that went out and got none. A request that never
+    left (no connection, an untrusted certificate) leaves the code unused, so it can be
+    sent again, to the right endpoint, while it is valid."""
     used = runtime.used_codes
     for attempt in range(_CODE_TRIES):
         code = obtain(source, serial, used, runtime.clock, runtime.terminal)
-        used.record(serial, code, runtime.clock.time())
+        sent_at = runtime.clock.time()
         try:
-            return remote.get_session_token(key, serial, code, duration)
+            credentials = remote.get_session_token(key, serial, code, duration)
+        except Unreachable as exc:
+            if exc.delivered:
+                used.record(serial, code, sent_at)
+            raise
         except CodeRefused as exc:
+            used.record(serial, code, sent_at)
             if not source.renewable or attempt == _CODE_TRIES - 1:
                 raise
             runtime.terminal.say(f"{exc.problem}; try the next code.")
+            continue
+        except MfaError as exc:
+            if not isinstance(exc, UsageError):  # a UsageError is raised before sending
+                used.record(serial, code, sent_at)
+            raise
+        used.record(serial, code, sent_at)
+        return credentials
     raise AssertionError("unreachable")

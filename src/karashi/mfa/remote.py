@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from karashi.mfa.endpoints import Endpoint
-from karashi.mfa.errors import CodeRefused, MfaError, UsageError
+from karashi.mfa.errors import CodeRefused, MfaError, Unreachable, UsageError
 from karashi.mfa.session import SessionCredentials
 
 #: One attempt, short timeouts (botocore.config.Config keywords).
@@ -99,12 +99,12 @@ class Remote:
             client = self._client(service, keys)
             return dict(getattr(client, operation)(**params))
         except ClientError as exc:
-            raise refused(exc, self.profile, service, serial) from None
+            raise refused(exc, self.profile, service, serial, operation) from None
         except ParamValidationError as exc:
             raise UsageError(f"invalid request: {' '.join(str(exc).split())}") from None
         except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
                 SSLError) as exc:
-            raise unreachable(endpoint, exc) from None
+            raise unreachable(endpoint, exc, self.profile) from None
         except ProfileNotFound as exc:
             raise MfaError(f"botocore found no profile {exc.kwargs.get('profile')}",
                            "unset AWS_PROFILE or AWS_DEFAULT_PROFILE, or create it") from None
@@ -113,20 +113,40 @@ class Remote:
                            "karashi mfa doctor checks the endpoints and the profile") from None
 
 
-def unreachable(endpoint: Endpoint, exc: Exception) -> MfaError:
+def ca_bundle_fix(profile: str) -> str:
+    """What to do about a certificate this machine does not trust."""
+    return (f"if the service's certificate comes from a private CA, point AWS_CA_BUNDLE or "
+            f"ca_bundle in profile {profile} at that CA's PEM file: aws configure set "
+            f"ca_bundle /path/to/ca.pem --profile {profile}")
+
+
+def unreachable(endpoint: Endpoint, exc: Exception, profile: str) -> Unreachable:
     from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError, SSLError
 
     where = endpoint.url or f"AWS's default {endpoint.service.upper()} endpoint"
-    reason = "TLS certificate not trusted" if isinstance(exc, SSLError) else (
-        "timed out" if isinstance(exc, ConnectTimeoutError | ReadTimeoutError)
-        else "connection failed")
-    return MfaError(f"cannot reach the {endpoint.service.upper()} endpoint {where} "
-                    f"({reason}; set by {endpoint.origin})",
-                    "check the URL and the network; karashi mfa doctor tests every endpoint")
+
+    def problem(reason: str) -> str:
+        return (f"cannot reach the {endpoint.service.upper()} endpoint {where} ({reason}; "
+                f"set by {endpoint.origin})")
+
+    if isinstance(exc, SSLError):
+        return Unreachable(problem("TLS certificate not trusted"),
+                           ca_bundle_fix(profile))
+    fix = "check the URL and the network; karashi mfa doctor tests every endpoint"
+    if isinstance(exc, ReadTimeoutError):
+        # The request went out; the service may have acted on it without answering.
+        return Unreachable(problem("no answer in time"), fix, delivered=True)
+    reason = "timed out" if isinstance(exc, ConnectTimeoutError) else "connection failed"
+    return Unreachable(problem(reason), fix)
 
 
-def refused(exc: Any, profile: str, service: str, serial: str | None) -> MfaError:
-    """The service's refusal, said as what is wrong and what to do."""
+def refused(exc: Any, profile: str, service: str, serial: str | None,
+            operation: str = "") -> MfaError:
+    """The service's refusal, said as what is wrong and what to do.
+
+    A refusal means what the operation that failed makes it mean: only GetSessionToken
+    sends a code, so only its AccessDenied can be a refused code.
+    """
     error = exc.response.get("Error", {})
     code, message = str(error.get("Code", "")), str(error.get("Message", ""))
     lowered = message.lower()
@@ -142,6 +162,18 @@ def refused(exc: Any, profile: str, service: str, serial: str | None) -> MfaErro
     if code == "RequestTimeTooSkewed":
         return MfaError("this machine's clock is too far from the service's",
                         "set the clock right (karashi mfa doctor shows the offset)")
+    if operation == "list_mfa_devices":
+        return _list_refused(code, message, profile)
+    if operation != "get_session_token":
+        detail = f": {message}" if message else ""
+        return MfaError(f"{service.upper()} refused the request ({code}{detail})")
+    if code == "AccessDenied" and "too many" in lowered:
+        return MfaError(f"the service takes no code for this MFA device for now: {message}",
+                        "wait, then try again with a fresh code")
+    if code == "AccessDenied" and "root user" in lowered:
+        return MfaError("the root user has no MFA devices in Karashi: it assigns them to "
+                        "IAM users",
+                        "log in with the access key of the IAM user who owns the device")
     if code == "AccessDenied" and "serial" in lowered:
         return MfaError(f"the MFA device {serial} is not an enabled device of the user of "
                         f"profile {profile}",
@@ -156,3 +188,21 @@ def refused(exc: Any, profile: str, service: str, serial: str | None) -> MfaErro
                            "check the clock with karashi mfa doctor")
     detail = f": {message}" if message else ""
     return MfaError(f"{service.upper()} refused the request ({code}{detail})")
+
+
+def _list_refused(code: str, message: str, profile: str) -> MfaError:
+    """A refused ListMFADevices: a permission or the kind of caller, never a code."""
+    set_serial = f"aws configure set mfa_serial ARN --profile {profile}"
+    if code == "AccessDenied":
+        return MfaError("not allowed to list MFA devices (iam:ListMFADevices)",
+                        f"ask an administrator, or set mfa_serial: {set_serial}")
+    if code == "ValidationError" and "username" in message.lower():
+        # Without UserName, ListMFADevices lists the calling user's devices; the root
+        # user is no IAM user and has none in Karashi.
+        return MfaError(f"profile {profile} holds the root user's key, and the root user "
+                        "has no MFA devices in Karashi (they belong to IAM users)",
+                        "use an IAM user's access key for MFA; to see a user's devices, "
+                        "pass the user name: aws iam list-mfa-devices --user-name NAME")
+    detail = f": {message}" if message else ""
+    return MfaError(f"IAM refused to list MFA devices ({code}{detail})",
+                    f"set mfa_serial instead: {set_serial}")

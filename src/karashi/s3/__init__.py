@@ -1,11 +1,21 @@
-"""S3 REST handlers: buckets, bucket policies, objects, copies, deletes and listings."""
+"""S3 REST handlers: buckets, bucket policies, objects, multipart uploads, copies, deletes
+and listings."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from karashi.http.response import Response
-from karashi.s3 import bucket_policy, buckets, copy, listing, multi_delete, objects
+from karashi.s3 import (
+    bucket_policy,
+    buckets,
+    copy,
+    listing,
+    multi_delete,
+    multipart,
+    objects,
+    settings,
+)
 from karashi.s3.call import S3Call
 
 Handler = Callable[[S3Call], Awaitable[Response]]
@@ -27,4 +37,11 @@ HANDLERS: dict[str, Handler] = {
     "HeadObject": objects.head_object,
     "DeleteObject": objects.delete_object,
     "DeleteObjects": multi_delete.delete_objects,
+    "CreateMultipartUpload": multipart.create_multipart_upload,
+    "UploadPart": multipart.upload_part,
+    "CompleteMultipartUpload": multipart.complete_multipart_upload,
+    "AbortMultipartUpload": multipart.abort_multipart_upload,
+    "ListParts": multipart.list_parts,
+    "ListMultipartUploads": multipart.list_multipart_uploads,
+    **settings.HANDLERS,
 }

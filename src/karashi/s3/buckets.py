@@ -57,6 +57,10 @@ async def create_bucket(call: S3Call) -> Response:
         await blocking(meta.create_bucket, call.store, call.bucket, call.caller.account_id,
                        region)
     except meta.BucketExists as exists:
+        if exists.owner == call.caller.account_id and region == "us-east-1":
+            # "For legacy compatibility, if you re-create an existing bucket that you
+            # already own in us-east-1, Amazon S3 returns 200 OK" (CreateBucket, S3 API).
+            return Response(200, headers=[("location", f"/{call.bucket}")])
         if exists.owner == call.caller.account_id:
             raise BucketAlreadyOwnedByYou("Your previous request to create the named bucket "
                                           "succeeded and you already own it.",

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from karashi.audit import AuditEvent
-from karashi.auth import SignedRequest
-from karashi.http.request import Request
-from karashi.identity.caller import Caller
-from karashi.s3.access import Access
-from karashi.s3.operations import Operation
-from karashi.store import Store
-from karashi.store.objects import Bucket
+if TYPE_CHECKING:  # types only: handlers import this module, and it imports none of them
+    from karashi.audit import AuditEvent
+    from karashi.auth import SignedRequest
+    from karashi.http.request import Request
+    from karashi.identity.caller import Caller
+    from karashi.s3.access import Access
+    from karashi.s3.operations import Operation
+    from karashi.store import Store
+    from karashi.store.objects import Bucket
 
 P = ParamSpec("P")
 T = TypeVar("T")

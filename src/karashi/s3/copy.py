@@ -18,6 +18,7 @@ from karashi.http import xml
 from karashi.http.response import Response
 from karashi.s3.buckets import S3_NS
 from karashi.s3.call import S3Call, blocking
+from karashi.s3.settings import check_canned_acl
 from karashi.s3.errors import InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed
 from karashi.s3.objects import (
     DEFAULT_CONTENT_TYPE,
@@ -68,6 +69,7 @@ def _checksum_nodes(headers: dict[str, str]) -> list[xml.Node]:
 
 async def copy_object(call: S3Call) -> Response:
     ref = call.op.copy_source
+    check_canned_acl(call.request)
     assert ref is not None
     headers = call.request.headers
     directive = headers.get("x-amz-metadata-directive", "COPY")

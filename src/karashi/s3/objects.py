@@ -17,7 +17,10 @@ from email.utils import format_datetime, parsedate_to_datetime
 from karashi.errors import ServiceError
 from karashi.http.response import Response
 from karashi.s3.call import S3Call, blocking
-from karashi.s3.errors import InvalidRange, NoSuchKey, NoSuchVersion, PreconditionFailed
+from karashi.s3.errors import (
+    InvalidRange, NoSuchKey, NoSuchVersion, NotImplemented_, PreconditionFailed,
+)
+from karashi.s3.settings import check_canned_acl
 from karashi.s3.upload import receive_body
 from karashi.store import objects as meta
 from karashi.store.blobs import READ_CHUNK, BlobStore
@@ -62,6 +65,7 @@ def stored_headers(call: S3Call) -> dict[str, str]:
 
 
 async def put_object(call: S3Call) -> Response:
+    check_canned_acl(call.request)
     writer = await blocking(call.store.blobs.writer)
     try:
         checksums = await receive_body(call, writer)
@@ -74,15 +78,33 @@ async def put_object(call: S3Call) -> Response:
     obj = ObjectMeta(call.bucket, call.key, writer.size, writer.etag,
                      call.request.headers.get("content-type") or DEFAULT_CONTENT_TYPE,
                      call.store.now(), blob, headers)
-    await commit_object(call, obj)
+    await commit_object(call, obj, *write_conditions(call))
     return Response(200, headers=[("etag", f'"{obj.etag}"'), *checksums.items()])
 
 
-async def commit_object(call: S3Call, obj: ObjectMeta) -> None:
+def write_conditions(call: S3Call) -> tuple[bool, str | None]:
+    """(If-None-Match: *, If-Match ETag) of a conditional write. S3 takes only ``*`` in
+    If-None-Match on writes."""
+    none_match = call.request.headers.get("if-none-match")
+    if none_match is not None and none_match.strip() != "*":
+        raise NotImplemented_("If-None-Match on a write takes only '*'.",
+                              Header="If-None-Match")
+    match = call.request.headers.get("if-match")
+    return none_match is not None, match.strip().strip('"') if match is not None else None
+
+
+async def commit_object(call: S3Call, obj: ObjectMeta, if_none_match: bool = False,
+                        if_match: str | None = None) -> None:
     """Write the metadata row of a blob already durable, making the object visible;
     then remove the blob it replaced. On failure the new blob is removed."""
     try:
-        replaced = await blocking(meta.put_object, call.store, obj)
+        replaced = await blocking(meta.put_object, call.store, obj, if_none_match, if_match)
+    except meta.PreconditionFailed as failed:
+        await blocking(call.store.blobs.delete, obj.blob)
+        if failed.missing:
+            raise NoSuchKey("The specified key does not exist.", Key=call.key) from None
+        raise PreconditionFailed("At least one of the pre-conditions you specified did not "
+                                 "hold", Condition=failed.header) from None
     except BaseException:
         await blocking(call.store.blobs.delete, obj.blob)
         raise
@@ -198,8 +220,10 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
                                RangeRequested=header, ActualObjectSize=str(size))
         return max(0, size - length), size - 1
     start = int(first)
+    if last and int(last) < start:
+        return None  # not a valid byte-range-spec: ignored (RFC 9110, 14.1.1), as S3 does
     end = min(int(last), size - 1) if last else size - 1
-    if start >= size or (last and int(last) < start):
+    if start >= size:
         raise InvalidRange("The requested range is not satisfiable",
                            RangeRequested=header, ActualObjectSize=str(size))
     return start, end

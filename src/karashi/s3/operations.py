@@ -15,6 +15,10 @@ API Reference:
 - CopyObject: s3:PutObject on the destination and s3:GetObject (s3:GetObjectVersion
   with a versionId) on the source: both are checked.
 - DeleteObject: s3:DeleteObject, or s3:DeleteObjectVersion with a versionId.
+- CreateMultipartUpload, UploadPart, CompleteMultipartUpload: s3:PutObject on the object.
+- AbortMultipartUpload: s3:AbortMultipartUpload; ListParts: s3:ListMultipartUploadParts,
+  both on the object.
+- ListMultipartUploads: s3:ListBucketMultipartUploads on the bucket.
 - DeleteObjects: no permission of its own: each key is checked as s3:DeleteObject (or
   s3:DeleteObjectVersion), and a denied key is reported in the result.
 """
@@ -27,6 +31,7 @@ from urllib.parse import unquote
 
 from karashi.http.request import Request
 from karashi.s3.errors import InvalidArgument, InvalidBucketName, InvalidURI, KeyTooLongError
+from karashi.s3.settings import BUCKET_SETTINGS, OBJECT_SETTINGS, Setting
 
 MAX_KEY_BYTES = 1024
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -157,9 +162,16 @@ _BUCKET_SUBRESOURCES = {
     "analytics", "metrics", "inventory", "intelligent-tiering",
 }
 _OBJECT_SUBRESOURCES = {
-    "acl", "tagging", "uploads", "uploadId", "retention", "legal-hold", "torrent",
+    "acl", "tagging", "retention", "legal-hold", "torrent",
     "restore", "select", "attributes",
 }
+
+
+def _setting(request: Request, table: dict[str, Setting]) -> Setting | None:
+    """A GET of a setting answered with S3's defaults (s3/settings.py)."""
+    if request.method != "GET":
+        return None
+    return next((table[k] for k, _ in request.query if k in table), None)
 
 
 def resolve(request: Request, domain: str) -> Operation:
@@ -189,6 +201,13 @@ def _bucket_operation(request: Request, bucket: str) -> Operation:
         return Operation("DeleteObjects", "s3:DeleteObject", bucket)
     if request.has_query("location") and method == "GET":
         return Operation("GetBucketLocation", "s3:GetBucketLocation", bucket)
+    if request.has_query("uploads") and method == "GET":
+        return Operation("ListMultipartUploads", "s3:ListBucketMultipartUploads", bucket)
+    setting = _setting(request, BUCKET_SETTINGS)
+    if setting is not None:
+        return Operation(setting.operation, setting.action, bucket)
+    if request.has_query("acl") and method == "PUT":
+        return Operation("PutBucketAcl", "s3:PutBucketAcl", bucket)
     sub = next((k for k, _ in request.query if k in _BUCKET_SUBRESOURCES), None)
     if sub is not None:
         return Operation(f"Bucket?{sub}", "s3:*", bucket, unsupported=True)
@@ -205,8 +224,48 @@ def _bucket_operation(request: Request, bucket: str) -> Operation:
     return Operation(name, action, bucket)
 
 
+def _multipart_operation(request: Request, bucket: str, key: str) -> Operation | None:
+    """The multipart upload operations ("Uploading and copying objects using multipart
+    upload", S3 User Guide), or None if the request is none of them."""
+    method = request.method
+    if request.has_query("uploads"):
+        if method == "POST" and not request.has_query("uploadId"):
+            return Operation("CreateMultipartUpload", "s3:PutObject", bucket, key)
+        return Operation("Object?uploads", "s3:*", bucket, key, unsupported=True)
+    if not request.has_query("uploadId"):
+        return None
+    if method == "PUT" and request.has_query("partNumber"):
+        if "x-amz-copy-source" in request.headers:
+            # UploadPartCopy is not served yet: refused rather than taken for a part.
+            return Operation("UploadPartCopy", "s3:PutObject", bucket, key, unsupported=True)
+        return Operation("UploadPart", "s3:PutObject", bucket, key)
+    by_method = {
+        "POST": ("CompleteMultipartUpload", "s3:PutObject"),
+        "DELETE": ("AbortMultipartUpload", "s3:AbortMultipartUpload"),
+        "GET": ("ListParts", "s3:ListMultipartUploadParts"),
+    }
+    if method not in by_method:
+        return Operation("Object?uploadId", "s3:*", bucket, key, unsupported=True)
+    name, action = by_method[method]
+    return Operation(name, action, bucket, key)
+
+
 def _object_operation(request: Request, bucket: str, key: str) -> Operation:
     method = request.method
+    multipart = _multipart_operation(request, bucket, key)
+    if multipart is not None:
+        return multipart
+    if request.has_query("partNumber") and method in ("GET", "HEAD"):
+        # Reading one part of an object is not served: Karashi keeps no part boundaries
+        # once an upload completes. Refused clearly rather than answered with the whole
+        # object under a part's name.
+        return Operation("GetObject?partNumber", "s3:GetObject", bucket, key,
+                         unsupported=True)
+    setting = _setting(request, OBJECT_SETTINGS)
+    if setting is not None:
+        return Operation(setting.operation, setting.action, bucket, key)
+    if request.has_query("acl") and method == "PUT":
+        return Operation("PutObjectAcl", "s3:PutObjectAcl", bucket, key)
     sub = next((k for k, _ in request.query if k in _OBJECT_SUBRESOURCES), None)
     if sub is not None:
         return Operation(f"Object?{sub}", "s3:*", bucket, key, unsupported=True)

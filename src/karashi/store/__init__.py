@@ -35,7 +35,8 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path, database_url: str = "", master_key: str = "",
              clock: Callable[[], float] = time.time) -> Store:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # Object bodies are stored as sent: the folder is its owner's alone.
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         url = database_url or f"sqlite:///{(data_dir / 'karashi.db').resolve()}"
         engine = open_engine(url)
         migrate(engine)

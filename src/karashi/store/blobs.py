@@ -27,7 +27,8 @@ class BlobWriter:
         self._store = store
         self.blob_id = secrets.token_hex(16)
         self._tmp = store.tmp_dir / self.blob_id
-        self._fh: BinaryIO | None = open(self._tmp, "xb")
+        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._fh: BinaryIO | None = os.fdopen(fd, "wb")
         self.size = 0
         self._md5 = hashlib.md5(usedforsecurity=False)
 
@@ -49,7 +50,7 @@ class BlobWriter:
         self._fh.close()
         self._fh = None
         final = self._store.path_of(self.blob_id)
-        final.parent.mkdir(exist_ok=True)
+        final.parent.mkdir(mode=0o700, exist_ok=True)
         os.replace(self._tmp, final)
         _fsync_dir(final.parent)
         return self.blob_id
@@ -66,8 +67,8 @@ class BlobStore:
         self.root = root
         self.tmp_dir = root / "tmp"
         self.blob_dir = root / "blobs"
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.blob_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Anything in tmp/ is an upload that never finished.
         for leftover in self.tmp_dir.iterdir():
             leftover.unlink(missing_ok=True)

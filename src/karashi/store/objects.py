@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from karashi.store import Store, as_utc
-from karashi.store.schema import buckets, objects
+from karashi.store.schema import buckets, multipart_uploads, objects
 
 #: Keys per DELETE statement: well under every database's limit on bound parameters.
 _DELETE_BATCH = 500
@@ -82,9 +82,13 @@ def set_bucket_policy(store: Store, name: str, policy: str | None) -> bool:
 
 
 def delete_bucket(store: Store, name: str) -> bool:
-    """Delete an empty bucket; False if it still holds objects."""
+    """Delete an empty bucket; False if it still holds objects or multipart uploads in
+    progress (AWS aborts those instead; Karashi asks for them to be aborted first)."""
     with store.engine.begin() as conn:
         if conn.execute(select(objects.c.key).where(objects.c.bucket == name).limit(1)).first():
+            return False
+        if conn.execute(select(multipart_uploads.c.upload_id)
+                        .where(multipart_uploads.c.bucket == name).limit(1)).first():
             return False
         conn.execute(delete(buckets).where(buckets.c.name == name))
     return True
@@ -103,24 +107,60 @@ def get_object(conn: Connection, bucket: str, key: str) -> ObjectMeta | None:
     return _meta(row) if row else None
 
 
-def put_object(store: Store, meta: ObjectMeta) -> str | None:
+class PreconditionFailed(Exception):
+    """A conditional write's condition did not hold (``header`` names which)."""
+
+    def __init__(self, header: str, missing: bool = False) -> None:
+        super().__init__(header)
+        self.header, self.missing = header, missing
+
+
+def put_object(store: Store, meta: ObjectMeta, if_none_match: bool = False,
+               if_match: str | None = None) -> str | None:
     """Insert or replace the object's row; returns the blob it replaced, if any."""
+    with store.engine.begin() as conn:
+        return write_object_row(conn, meta, if_none_match, if_match)
+
+
+def write_object_row(conn: Connection, meta: ObjectMeta, if_none_match: bool = False,
+                     if_match: str | None = None) -> str | None:
+    """Insert or replace the object's row within the caller's transaction; returns the
+    blob it replaced, if any.
+
+    Conditional writes ("Add preconditions to S3 operations with conditional requests",
+    S3 User Guide) hold under concurrency: ``if_none_match`` writes only if no object
+    exists (a racing insert fails on the primary key), ``if_match`` only if the stored
+    ETag is still the one given (the UPDATE carries the condition). Either raises
+    PreconditionFailed.
+    """
     values = dict(size=meta.size, etag=meta.etag, content_type=meta.content_type,
                   headers=json.dumps(meta.headers, sort_keys=True), blob=meta.blob,
                   last_modified=meta.last_modified)
     key = meta.key.encode()
     where = (objects.c.bucket == meta.bucket) & (objects.c.key == key)
-    with store.engine.begin() as conn:
+    old = conn.execute(select(objects.c.blob).where(where)).scalar_one_or_none()
+    if old is not None and if_none_match:
+        raise PreconditionFailed("If-None-Match")
+    if old is None and if_match is not None:
+        raise PreconditionFailed("If-Match", missing=True)
+    if old is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(objects).values(bucket=meta.bucket, key=key, **values))
+            return None
+        except IntegrityError:
+            if if_none_match:
+                raise PreconditionFailed("If-None-Match") from None
+            # Another writer created the key meanwhile: last writer wins, as in S3.
+            old = conn.execute(select(objects.c.blob).where(where)).scalar_one()
+    if if_match is not None:
+        where = where & (objects.c.etag == if_match)
         old = conn.execute(select(objects.c.blob).where(where)).scalar_one_or_none()
-        if old is None:
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(objects).values(bucket=meta.bucket, key=key, **values))
-                return None
-            except IntegrityError:
-                # Another writer created the key meanwhile: last writer wins, as in S3.
-                old = conn.execute(select(objects.c.blob).where(where)).scalar_one()
-        conn.execute(update(objects).where(where).values(**values))
+        if old is None or not conn.execute(update(objects).where(where)
+                                           .values(**values)).rowcount:
+            raise PreconditionFailed("If-Match")
+        return str(old)
+    conn.execute(update(objects).where(where).values(**values))
     return str(old)
 
 

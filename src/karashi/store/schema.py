@@ -208,6 +208,38 @@ objects = Table(
     Column("last_modified", DateTime(timezone=True), nullable=False),
 )
 
+# Multipart uploads in progress ("Uploading and copying objects using multipart
+# upload", S3 User Guide). The object they will become is invisible until
+# CompleteMultipartUpload writes its row in ``objects`` and removes these.
+multipart_uploads = Table(
+    "multipart_uploads", metadata,
+    # Random and opaque: knowing an upload id is what lets a caller add parts to it.
+    Column("upload_id", String(64), primary_key=True),
+    Column("bucket", String(63), ForeignKey("buckets.name"), nullable=False),
+    Column("key", LargeBinary(1024), nullable=False),
+    Column("content_type", String(256), nullable=False),
+    # JSON object: the headers the object will keep, as for ``objects.headers``.
+    Column("headers", Text, nullable=False),
+    # The x-amz-checksum-algorithm given on CreateMultipartUpload, lower case, or NULL.
+    Column("checksum_algorithm", String(16), nullable=True),
+    Column("initiator", String(2048), nullable=False),
+    Column("initiated", DateTime(timezone=True), nullable=False),
+    Index("ix_multipart_uploads_bucket_key", "bucket", "key", "upload_id"),
+)
+
+upload_parts = Table(
+    "upload_parts", metadata,
+    Column("upload_id", String(64), ForeignKey("multipart_uploads.upload_id"),
+           primary_key=True),
+    Column("part_number", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(64), nullable=False),
+    # JSON object: the part's x-amz-checksum-* header, if one was sent.
+    Column("checksums", Text, nullable=False),
+    Column("blob", String(64), nullable=False),
+    Column("last_modified", DateTime(timezone=True), nullable=False),
+)
+
 settings_table = Table(
     "server_settings", metadata,
     Column("name", String(64), primary_key=True),
