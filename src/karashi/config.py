@@ -50,7 +50,8 @@ class Settings:
 
     def validate(self) -> None:
         if self.compat not in COMPAT_MODES:
-            raise ValueError(f"compat must be one of {', '.join(COMPAT_MODES)}, not {self.compat!r}")
+            raise ValueError(f"compat must be one of {', '.join(COMPAT_MODES)}, "
+                             f"not {self.compat!r}")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("--tls-cert and --tls-key must be given together")
         if not 0 < self.port < 65536:

@@ -451,7 +451,8 @@ def test_for_request_reads_the_headers() -> None:
     bad = [*base, ("x-amz-decoded-content-length", "12a")]
     with pytest.raises(InvalidArgument):
         ChunkedDecoder.for_request(RawRequest("PUT", "/b/k", "", bad), None, None)
-    good = [*base, ("x-amz-decoded-content-length", "3"), ("x-amz-trailer", "x-amz-checksum-crc32")]
+    good = [*base, ("x-amz-decoded-content-length", "3"),
+            ("x-amz-trailer", "x-amz-checksum-crc32")]
     decoder = ChunkedDecoder.for_request(RawRequest("PUT", "/b/k", "", good), None, None)
     assert decoder.feed(b"3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n") == b"abc"
     assert decoder.finish() == {"x-amz-checksum-crc32": "NSRBwg=="}

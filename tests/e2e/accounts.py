@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.auth
+import botocore.exceptions
+import pytest
 import urllib3
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -105,3 +107,11 @@ def audit_event(srv: Server, request_id: str) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise AssertionError(f"no audit event for request {request_id}")
         time.sleep(0.05)
+
+
+def code_of(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
+    return str(info.value.response["Error"]["Code"])
+
+
+def request_id(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
+    return str(info.value.response["ResponseMetadata"]["RequestId"])

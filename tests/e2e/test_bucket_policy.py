@@ -12,6 +12,8 @@ from server import Server, free_port
 
 from e2e.accounts import (
     Identity,
+    code_of,
+    request_id,
     anonymous,
     audit_event,
     error_code,
@@ -28,14 +30,6 @@ S3_ALL = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
 
 def identity_policy(*statements: dict[str, object]) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def code_of(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
-    return str(info.value.response["Error"]["Code"])
-
-
-def request_id(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
-    return str(info.value.response["ResponseMetadata"]["RequestId"])
 
 
 @pytest.fixture
@@ -171,7 +165,8 @@ def test_bucket_deny_beats_identity_allow(server: Server, owner: Identity,
     assert code_of(info) == "AccessDenied"
     event = audit_event(server, request_id(info))
     assert event["decision"] == "ExplicitDeny"
-    assert event["reason"] == f"ExplicitDeny by bucket policy of {bucket} statement 0 (Sid NoReads)"
+    assert event["reason"] == (f"ExplicitDeny by bucket policy of {bucket} statement 0 "
+                               "(Sid NoReads)")
     s3.put_object(Bucket=bucket, Key="public/other", Body=b"x")  # the deny is for reads only
 
 

@@ -16,6 +16,8 @@ from server import Server
 
 from e2e.accounts import (
     Identity,
+    code_of,
+    request_id,
     audit_event,
     error_code,
     new_account,
@@ -31,14 +33,6 @@ from e2e.awscli import AwsCli
 def allow(action: str | list[str], resource: str | list[str]) -> dict[str, Any]:
     return {"Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
-
-
-def code_of(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
-    return str(info.value.response["Error"]["Code"])
-
-
-def request_id(info: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> str:
-    return str(info.value.response["ResponseMetadata"]["RequestId"])
 
 
 @pytest.fixture

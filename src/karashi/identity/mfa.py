@@ -101,6 +101,19 @@ def _device(conn: Connection, account: str, serial: str) -> Row:  # type: ignore
     return row
 
 
+def _assigned_device(conn: Connection, account: str, user_name: str, serial: str
+                     ) -> tuple[User, Row]:  # type: ignore[type-arg]
+    """The user and the device row, which must be assigned to that user."""
+    user = find_user(conn, account, user_name)
+    if user is None:
+        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+    row = _device(conn, account, serial)
+    if row.user_id != user.id:
+        raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
+                           f"user {user.name}.")
+    return user, row
+
+
 def _totp(store: Store, row: Row) -> pyotp.TOTP:  # type: ignore[type-arg]
     seed = store.sealer.open(row.seed_sealed, row.serial).decode()
     return pyotp.TOTP(seed, interval=STEP_SECONDS)
@@ -155,13 +168,7 @@ def resync_device(store: Store, account: str, user_name: str, serial: str, code1
     check_code("authenticationCode1", code1)
     check_code("authenticationCode2", code2)
     with store.engine.begin() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
-        row = _device(conn, account, serial)
-        if row.user_id != user.id:
-            raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
-                               f"user {user.name}.")
+        user, row = _assigned_device(conn, account, user_name, serial)
         now_step = int(store.clock()) // STEP_SECONDS
         step = _consecutive_step(_totp(store, row), code1, code2,
                                  now_step - RESYNC_WINDOW_STEPS,
@@ -222,13 +229,7 @@ def list_user_devices(store: Store, account: str, user: User) -> list[DeviceInfo
 
 def deactivate_device(store: Store, account: str, user_name: str, serial: str) -> None:
     with store.engine.begin() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
-        row = _device(conn, account, serial)
-        if row.user_id != user.id:
-            raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
-                               f"user {user_name}.")
+        _, row = _assigned_device(conn, account, user_name, serial)
         conn.execute(update(mfa_devices).where(mfa_devices.c.serial == serial).values(
             user_id=None, enabled_at=None))
 
