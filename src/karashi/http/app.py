@@ -42,7 +42,7 @@ from karashi.sts import StsCall
 logger = logging.getLogger(__name__)
 
 FORM_LIMIT = 256 * 1024
-WORKER_THREADS = 32
+WORKER_THREADS = 8
 STS_ACTIONS = frozenset(sts.ACTIONS) | {"AssumeRole", "AssumeRoleWithWebIdentity",
                                         "GetFederationToken", "DecodeAuthorizationMessage",
                                         "GetAccessKeyInfo", "AssumeRoleWithSAML"}
@@ -79,8 +79,9 @@ class Application:
                        send: Send) -> None:
         if scope["type"] == "lifespan":
             while (message := await receive())["type"] != "lifespan.shutdown":
-                # Metadata queries and fsyncs run in threads: enough of them that quick
-                # lookups do not queue behind commits waiting on the disk.
+                # Metadata queries and fsyncs run in worker threads. Eight measured best
+                # here (bench/bench_s3.py at c=32, 2 cores): 4 left lookups queued
+                # behind fsyncs, 32 lost time to threads contending for the GIL.
                 asyncio.get_running_loop().set_default_executor(
                     ThreadPoolExecutor(max_workers=WORKER_THREADS,
                                        thread_name_prefix="karashi"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
@@ -9,6 +10,10 @@ from urllib.parse import parse_qsl
 
 from karashi.auth import RawRequest
 from karashi.errors import ServiceError
+
+# Request ids: a random per-process prefix and a counter, unique without a syscall each.
+_ID_PREFIX = secrets.token_hex(4).upper()
+_request_numbers = itertools.count()
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
@@ -30,7 +35,7 @@ class Request:
         client = scope.get("client")
         self.client_ip: str = client[0] if client else ""
         self.secure: bool = scope.get("scheme") == "https"
-        self.id: str = secrets.token_hex(8).upper()
+        self.id: str = f"{_ID_PREFIX}{next(_request_numbers):08X}"
         self._query: list[tuple[str, str]] | None = None
         self._body_done = False
 
