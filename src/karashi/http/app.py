@@ -78,7 +78,7 @@ class Application:
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive,
                        send: Send) -> None:
         if scope["type"] == "lifespan":
-            while (message := await receive())["type"] != "lifespan.shutdown":
+            while (await receive())["type"] != "lifespan.shutdown":
                 # Metadata queries and fsyncs run in worker threads. Eight measured best
                 # here (bench/bench_s3.py at c=32, 2 cores): 4 left lookups queued
                 # behind fsyncs, 32 lost time to threads contending for the GIL.

@@ -17,7 +17,7 @@ from karashi.identity.errors import (
     DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity,
 )
 from karashi.identity.names import check_name, check_path
-from karashi.identity.users import User, _find as find_user, _user
+from karashi.identity.users import User, _user, require_user
 from karashi.store import Store, as_utc
 from karashi.store.schema import (
     group_members, group_policy_attachments, groups, inline_policies, users,
@@ -65,9 +65,7 @@ def require_group(conn: Connection, account: str, name: str) -> Group:
 
 
 def _require_user(conn: Connection, account: str, name: str) -> User:
-    user = find_user(conn, account, name)
-    if user is None:
-        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    user = require_user(conn, account, name)
     return user
 
 

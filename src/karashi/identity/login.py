@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from karashi.errors import ServiceError
 from karashi.identity.errors import EntityAlreadyExists, NoSuchEntity, ValidationError
-from karashi.identity.users import User, _find as find_user
+from karashi.identity.users import User, require_user
 from karashi.store import Store, as_utc
 from karashi.store.schema import accounts, login_profiles, password_policies
 
@@ -191,9 +191,7 @@ class _Current:
 
 def _current(store: Store, account: str, user_name: str) -> _Current:
     with store.engine.connect() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         policy = _load_policy(conn, account)
         name = conn.execute(select(accounts.c.name).where(accounts.c.id == account)).scalar()
         row = conn.execute(select(login_profiles.c.password_hash)
@@ -245,9 +243,7 @@ def create_login_profile(store: Store, account: str, user_name: str, password: s
 
 def get_login_profile(store: Store, account: str, user_name: str) -> LoginProfile:
     with store.engine.connect() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         row = conn.execute(select(login_profiles)
                            .where(login_profiles.c.user_id == user.id)).first()
     if row is None:
@@ -278,9 +274,7 @@ def update_login_profile(store: Store, account: str, user_name: str,
 
 def delete_login_profile(store: Store, account: str, user_name: str) -> None:
     with store.engine.begin() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         if not conn.execute(delete(login_profiles)
                             .where(login_profiles.c.user_id == user.id)).rowcount:
             raise _no_profile(user.name)

@@ -24,7 +24,7 @@ from karashi.identity.errors import (
     NoSuchEntity, ValidationError,
 )
 from karashi.identity.names import check_name, check_path
-from karashi.identity.users import User, _find as find_user
+from karashi.identity.users import User, require_user
 from karashi.store import Store, as_utc
 from karashi.store.schema import mfa_devices, users
 
@@ -104,9 +104,7 @@ def _device(conn: Connection, account: str, serial: str) -> Row:  # type: ignore
 def _assigned_device(conn: Connection, account: str, user_name: str, serial: str
                      ) -> tuple[User, Row]:  # type: ignore[type-arg]
     """The user and the device row, which must be assigned to that user."""
-    user = find_user(conn, account, user_name)
-    if user is None:
-        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+    user = require_user(conn, account, user_name)
     row = _device(conn, account, serial)
     if row.user_id != user.id:
         raise NoSuchEntity(f"MFA Device with serial number {serial} is not assigned to "
@@ -136,9 +134,7 @@ def enable_device(store: Store, account: str, user_name: str, serial: str,
     check_code("authenticationCode1", code1)
     check_code("authenticationCode2", code2)
     with store.engine.begin() as conn:
-        user = find_user(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         row = _device(conn, account, serial)
         if row.user_id is not None:
             raise EntityAlreadyExists("MFA Device is already in use.")

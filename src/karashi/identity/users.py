@@ -76,11 +76,17 @@ def _find(conn: Connection, account: str, name: str) -> User | None:
     return _user(row) if row else None
 
 
-def get_user(store: Store, account: str, name: str) -> User:
-    with store.engine.connect() as conn:
-        user = _find(conn, account, name)
+def require_user(conn: Connection, account: str, name: str) -> User:
+    """The user named ``name`` (any case), or NoSuchEntity as IAM words it."""
+    user = _find(conn, account, name)
     if user is None:
         raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    return user
+
+
+def get_user(store: Store, account: str, name: str) -> User:
+    with store.engine.connect() as conn:
+        user = require_user(conn, account, name)
     return user
 
 
@@ -98,9 +104,7 @@ def update_user(store: Store, account: str, name: str, new_name: str | None = No
     taken = EntityAlreadyExists(f"User with name {new_name} already exists.")
     try:
         with store.engine.begin() as conn:
-            user = _find(conn, account, name)
-            if user is None:
-                raise NoSuchEntity(f"The user with name {name} cannot be found.")
+            user = require_user(conn, account, name)
             if new_name is not None:
                 holder = _find(conn, account, new_name)
                 if holder is not None and holder.id != user.id:
@@ -133,9 +137,7 @@ def delete_user(store: Store, account: str, name: str) -> None:
     policies and group memberships must all be removed first.
     """
     with store.engine.begin() as conn:
-        user = _find(conn, account, name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {name} cannot be found.")
+        user = require_user(conn, account, name)
         blockers = [
             (access_keys.c.user_id, None, "must delete access keys first"),
             (user_policy_attachments.c.user_id, None, "must detach all policies first"),
@@ -157,9 +159,7 @@ def delete_user(store: Store, account: str, name: str) -> None:
 
 def create_access_key(store: Store, account: str, user_name: str) -> AccessKey:
     with store.engine.begin() as conn:
-        user = _find(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         count = conn.execute(select(func.count()).select_from(access_keys)
                              .where(access_keys.c.user_id == user.id)).scalar_one()
         if count >= MAX_KEYS_PER_USER:
@@ -173,9 +173,7 @@ def create_access_key(store: Store, account: str, user_name: str) -> AccessKey:
 
 def list_access_keys(store: Store, account: str, user_name: str) -> list[AccessKey]:
     with store.engine.connect() as conn:
-        user = _find(conn, account, user_name)
-        if user is None:
-            raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+        user = require_user(conn, account, user_name)
         rows = conn.execute(select(access_keys).where(access_keys.c.user_id == user.id)
                             .order_by(access_keys.c.created_at)).all()
     return [AccessKey(r.id, user.name, r.status, as_utc(r.created_at)) for r in rows]
@@ -186,9 +184,7 @@ def delete_access_key(store: Store, account: str, user_name: str | None, key_id:
         query = delete(access_keys).where(access_keys.c.id == key_id,
                                           access_keys.c.account_id == account)
         if user_name is not None:
-            user = _find(conn, account, user_name)
-            if user is None:
-                raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+            user = require_user(conn, account, user_name)
             query = query.where(access_keys.c.user_id == user.id)
         if conn.execute(query).rowcount == 0:
             raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found.")
@@ -218,9 +214,7 @@ def update_access_key(store: Store, account: str, user_name: str | None, key_id:
     with store.engine.begin() as conn:
         owner: ColumnElement[bool] = access_keys.c.user_id.is_(None)
         if user_name is not None:
-            user = _find(conn, account, user_name)
-            if user is None:
-                raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+            user = require_user(conn, account, user_name)
             owner = access_keys.c.user_id == user.id
         if not conn.execute(update(access_keys).where(
                 access_keys.c.id == key_id, access_keys.c.account_id == account, owner,
